@@ -1,0 +1,482 @@
+//! The commands: `check`, `claims`, `rules list` and `rules test`. Each runs
+//! the pipeline stages in order, prints diagnostics to stderr as it meets
+//! them, writes its output (atomically with `--out`), and returns the exit
+//! code. `main.rs` only parses arguments and calls these.
+//!
+//! Exit codes: [`EXIT_OK`] 0, [`EXIT_FINDINGS`] 1 (conflicts or reviews
+//! found with `--fail-on`), [`EXIT_ERROR`] 2 (bad input, rules or usage;
+//! whatever could be read is still reported).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::clean::clean;
+use crate::compare::{compare, Report, SourceClaims, Status};
+use crate::diag::Diagnostic;
+use crate::extract::{check_boilerplate, check_examples, extract, Claim};
+use crate::load::{load_cluster, Cluster, LoadOptions};
+use crate::report::{render_claims, render_reports, ClaimsReport, Format, RenderOptions};
+use crate::rules::{Cardinality, RuleSet};
+
+/// Success: no findings asked to fail on, no input errors.
+pub const EXIT_OK: i32 = 0;
+/// `--fail-on` was given and such findings were found.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Bad input, bad rules or bad usage (what could be read is still reported).
+pub const EXIT_ERROR: i32 = 2;
+
+/// Which findings make `check` exit with [`EXIT_FINDINGS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any conflict.
+    Conflict,
+    /// Any conflict or finding for review.
+    Review,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Even when not on a terminal (never when NO_COLOR is set).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// What a command reads and how it renders.
+#[derive(Debug, Clone)]
+pub struct CommonOptions {
+    /// Extra rule directories layered on the built-in rules.
+    pub rules: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Show evidence sentences.
+    pub evidence: bool,
+    /// Write here (atomically) instead of stdout.
+    pub out: Option<PathBuf>,
+    /// Colour choice.
+    pub color: ColorChoice,
+    /// Source files over this size are skipped.
+    pub max_source_bytes: u64,
+    /// The language whose lexicon splits sentences.
+    pub lang: String,
+}
+
+/// The result of running the pipeline on one cluster.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The comparison.
+    pub report: Report,
+    /// Every claim, by source then position.
+    pub claims: Vec<Claim>,
+}
+
+/// Runs clean → extract → compare on a loaded cluster.
+pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
+    let fallback = crate::rules::Lexicon::default();
+    let lexicon = rules
+        .lexicon(lang)
+        .or_else(|| rules.lexicons.values().next())
+        .unwrap_or(&fallback);
+    let mut sources = Vec::with_capacity(cluster.sources.len());
+    let mut all_claims = Vec::new();
+    for source in cluster.sources {
+        let doc = clean(&source, rules, lexicon);
+        let claims = extract(&source.id, &doc, rules);
+        all_claims.extend(claims.iter().cloned());
+        let title = doc
+            .paragraphs
+            .first()
+            .map(|p| shorten(doc.slice(p.span), 60))
+            .unwrap_or_default();
+        sources.push(SourceClaims {
+            id: source.id,
+            path: source.path,
+            title,
+            meta: source.meta,
+            claims,
+        });
+    }
+    let report = compare(
+        &cluster.name,
+        cluster.path,
+        sources,
+        rules,
+        cluster.diagnostics,
+    );
+    Analysis {
+        report,
+        claims: all_claims,
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    let one_line = crate::normalize::collapse_ws(s);
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn load_rules(dirs: &[PathBuf], stderr: &mut dyn Write) -> Option<RuleSet> {
+    match RuleSet::with_dirs(dirs) {
+        Ok(rules) => Some(rules),
+        Err(diags) => {
+            for d in &diags {
+                let _ = writeln!(stderr, "{d}");
+            }
+            None
+        }
+    }
+}
+
+fn render_options(options: &CommonOptions) -> RenderOptions {
+    let to_terminal = options.out.is_none() && std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !no_color
+        && match options.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal,
+        };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .or_else(|| {
+            if to_terminal {
+                comfy_table::Table::new().width()
+            } else {
+                None
+            }
+        });
+    RenderOptions {
+        evidence: options.evidence,
+        color,
+        width,
+    }
+}
+
+/// Writes output to `--out` atomically (a temporary file in the same folder,
+/// renamed into place), or to stdout.
+pub fn write_output(
+    out: Option<&Path>,
+    text: &str,
+    stdout: &mut dyn Write,
+) -> Result<(), Diagnostic> {
+    match out {
+        None => stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| Diagnostic::error("<stdout>", format!("cannot write output: {e}"))),
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let fail = |e: std::io::Error| {
+                Diagnostic::error(path, format!("cannot write output: {e}"))
+                    .hint("check that the folder exists and is writable")
+            };
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+            tmp.write_all(text.as_bytes()).map_err(fail)?;
+            tmp.as_file().sync_all().map_err(fail)?;
+            tmp.persist(path).map_err(|e| fail(e.error))?;
+            Ok(())
+        }
+    }
+}
+
+/// Loads every cluster, printing problems as they come. Clusters that cannot
+/// be loaded at all are left out; the flag says something failed.
+fn load_all(
+    paths: &[PathBuf],
+    options: &CommonOptions,
+    stderr: &mut dyn Write,
+) -> (Vec<Cluster>, bool) {
+    let mut clusters = Vec::new();
+    let mut failed = false;
+    let load_options = LoadOptions {
+        max_source_bytes: options.max_source_bytes,
+    };
+    for path in paths {
+        match load_cluster(path, load_options) {
+            Ok(cluster) => {
+                for d in &cluster.diagnostics {
+                    let _ = writeln!(stderr, "{d}");
+                    failed |= d.is_error();
+                }
+                clusters.push(cluster);
+            }
+            Err(d) => {
+                let _ = writeln!(stderr, "{d}");
+                failed = true;
+            }
+        }
+    }
+    (clusters, failed)
+}
+
+/// `claimdiff check`: compares the sources of each cluster.
+pub fn check(
+    paths: &[PathBuf],
+    options: &CommonOptions,
+    fail_on: Option<FailOn>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let Some(rules) = load_rules(&options.rules, stderr) else {
+        return EXIT_ERROR;
+    };
+    let (clusters, mut failed) = load_all(paths, options, stderr);
+    let reports: Vec<Report> = clusters
+        .into_iter()
+        .map(|c| analyze(c, &rules, &options.lang).report)
+        .collect();
+    if reports.is_empty() {
+        return EXIT_ERROR;
+    }
+    let text = match render_reports(&reports, options.format, render_options(options)) {
+        Ok(text) => text,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot render the report: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
+        let _ = writeln!(stderr, "{d}");
+        failed = true;
+    }
+    if failed {
+        return EXIT_ERROR;
+    }
+    let hit = |s: Status| match fail_on {
+        Some(FailOn::Conflict) => s == Status::Conflict,
+        Some(FailOn::Review) => matches!(s, Status::Conflict | Status::Review),
+        None => false,
+    };
+    if reports
+        .iter()
+        .any(|r| r.findings.iter().any(|f| hit(f.status)))
+    {
+        return EXIT_FINDINGS;
+    }
+    EXIT_OK
+}
+
+/// `claimdiff claims`: every extracted claim with its evidence.
+pub fn claims(
+    paths: &[PathBuf],
+    options: &CommonOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let Some(rules) = load_rules(&options.rules, stderr) else {
+        return EXIT_ERROR;
+    };
+    let (clusters, mut failed) = load_all(paths, options, stderr);
+    if clusters.is_empty() {
+        return EXIT_ERROR;
+    }
+    let reports: Vec<ClaimsReport> = clusters
+        .into_iter()
+        .map(|c| {
+            let name = c.name.clone();
+            ClaimsReport::new(name, analyze(c, &rules, &options.lang).claims)
+        })
+        .collect();
+    match render_claims(&reports, options.format, render_options(options)) {
+        Ok(text) => {
+            if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
+                let _ = writeln!(stderr, "{d}");
+                failed = true;
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot render claims: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `claimdiff rules list`: the claim kinds, as a table, Markdown or JSON.
+pub fn rules_list(options: &CommonOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let Some(rules) = load_rules(&options.rules, stderr) else {
+        return EXIT_ERROR;
+    };
+    let text = match options.format {
+        Format::Markdown => rules_markdown(&rules),
+        Format::Json | Format::Yaml => {
+            let rows: Vec<serde_json::Value> = rules
+                .kinds
+                .iter()
+                .map(|k| {
+                    serde_json::json!({
+                        "kind": k.id, "label": k.label, "description": k.description,
+                        "value_type": k.value_type, "cardinality": k.cardinality, "lang": k.lang,
+                        "subject": k.subject, "event_signal": k.event_signal,
+                        "patterns": k.patterns.iter().map(|p| p.source.clone()).collect::<Vec<_>>(),
+                        "examples": k.examples.len(), "must_not_match": k.must_not_match.len(),
+                        "file": k.file,
+                    })
+                })
+                .collect();
+            let result = if options.format == Format::Json {
+                serde_json::to_string_pretty(&rows)
+                    .map(|s| s + "\n")
+                    .map_err(|e| e.to_string())
+            } else {
+                serde_yaml::to_string(&rows).map_err(|e| e.to_string())
+            };
+            match result {
+                Ok(t) => t,
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: {e}");
+                    return EXIT_ERROR;
+                }
+            }
+        }
+        Format::Table | Format::Csv => {
+            let mut table = comfy_table::Table::new();
+            table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+            table.force_no_tty();
+            table.set_header(vec![
+                "kind",
+                "type",
+                "cardinality",
+                "lang",
+                "patterns",
+                "examples",
+                "description",
+            ]);
+            for k in &rules.kinds {
+                table.add_row(vec![
+                    k.id.clone(),
+                    serde_plain(&k.value_type),
+                    cardinality(k.cardinality).into(),
+                    k.lang.clone(),
+                    k.patterns.len().to_string(),
+                    (k.examples.len() + k.must_not_match.len()).to_string(),
+                    k.description.clone(),
+                ]);
+            }
+            format!(
+                "{table}\n{} claim kinds, {} boilerplate patterns\n",
+                rules.kinds.len(),
+                rules.boilerplate.len()
+            )
+        }
+    };
+    match write_output(options.out.as_deref(), &text, stdout) {
+        Ok(()) => EXIT_OK,
+        Err(d) => {
+            let _ = writeln!(stderr, "{d}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn cardinality(c: Cardinality) -> &'static str {
+    match c {
+        Cardinality::One => "one",
+        Cardinality::Many => "many",
+    }
+}
+
+/// The claim kinds as the Markdown page `docs/rules.md`.
+pub fn rules_markdown(rules: &RuleSet) -> String {
+    use crate::report::markdown_cell;
+    let mut out = String::from(
+        "# Claim kinds\n\nGenerated by `claimdiff rules list --format markdown`; a test fails when this page is stale.\n\n\
+         | kind | type | cardinality | subject | event signal | description |\n|---|---|---|---|---|---|\n",
+    );
+    for k in &rules.kinds {
+        out.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} | {} | {} | {} |\n",
+            k.id,
+            k.id,
+            serde_plain(&k.value_type),
+            cardinality(k.cardinality),
+            k.subject.as_deref().unwrap_or("-"),
+            if k.event_signal { "yes" } else { "no" },
+            markdown_cell(&k.description)
+        ));
+    }
+    for k in &rules.kinds {
+        out.push_str(&format!("\n## {}\n\n{}\n\n", k.id, k.description));
+        out.push_str(&format!(
+            "- label: {}\n- value type: `{}`\n- cardinality: `{}`\n- language: `{}`\n- file: `{}`\n\nExamples:\n\n",
+            k.label,
+            serde_plain(&k.value_type),
+            cardinality(k.cardinality),
+            k.lang,
+            k.file.display()
+        ));
+        for e in &k.examples {
+            out.push_str(&format!(
+                "- {} → **{}**\n",
+                markdown_cell(&e.text),
+                markdown_cell(&e.value)
+            ));
+        }
+        for t in &k.must_not_match {
+            out.push_str(&format!("- {} → *(nothing)*\n", markdown_cell(t)));
+        }
+    }
+    out
+}
+
+/// `claimdiff rules test`: runs every rule's examples, one line per rule.
+pub fn rules_test(dir: Option<&Path>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let dirs: Vec<PathBuf> = dir.map(Path::to_path_buf).into_iter().collect();
+    let Some(rules) = load_rules(&dirs, stderr) else {
+        return EXIT_ERROR;
+    };
+    let (mut passed, mut failed) = (0, 0);
+    let mut report =
+        |label: String, failures: Vec<crate::extract::ExampleFailure>, stdout: &mut dyn Write| {
+            if failures.is_empty() {
+                passed += 1;
+                let _ = writeln!(stdout, "ok    {label}");
+            } else {
+                failed += 1;
+                let _ = writeln!(stdout, "FAIL  {label}");
+                for f in failures {
+                    let _ = writeln!(stdout, "        {}: {:?}", f.message, f.text);
+                }
+            }
+        };
+    for kind in &rules.kinds {
+        let label = format!(
+            "{} ({} examples, {} must_not_match) {}",
+            kind.id,
+            kind.examples.len(),
+            kind.must_not_match.len(),
+            kind.file.display()
+        );
+        report(label, check_examples(kind, &rules), stdout);
+    }
+    for (id, failures) in check_boilerplate(&rules) {
+        report(format!("boilerplate:{id}"), failures, stdout);
+    }
+    let _ = writeln!(stdout, "{passed} passed, {failed} failed");
+    if failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,572 @@
+//! Compare: groups the claims of a cluster into findings, one per claim kind
+//! (one per value for kinds that may list several), and decides each
+//! finding's status as `../shared/SEMANTICS.md` defines it.
+//!
+//! First, sources that share no event signal (a victim's name, a place, a
+//! hospital) with a group of other sources that do are set aside as
+//! off-topic. Then, per kind, equal values are grouped by key in one hash
+//! pass, so exact matching costs time linear in the number of claims; only
+//! the distinct values are compared pairwise (a shorter name inside a longer
+//! one, the Jaro-Winkler hint). Values are ranked majority first.
+//!
+//! Input comes from `extract`; `report` renders the [`Report`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::extract::{Claim, OTHER_SUBJECT_PREFIX};
+use crate::load::SourceMeta;
+use crate::normalize::is_vague_time;
+use crate::rules::{Cardinality, ClaimKind, RuleSet, ValueType};
+
+/// The output schema version, written into every JSON report.
+pub const SCHEMA: &str = "claimdiff/1";
+
+/// A finding's verdict, in order of how much it needs a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Sources give incompatible values for the same subject.
+    Conflict,
+    /// Values differ, but subjects, times or wording may explain it.
+    Review,
+    /// One value, spelled differently.
+    Variant,
+    /// Two or more sources, one value.
+    Agree,
+    /// Only one source states it.
+    Single,
+}
+
+impl Status {
+    /// The lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Conflict => "conflict",
+            Status::Review => "review",
+            Status::Variant => "variant",
+            Status::Agree => "agree",
+            Status::Single => "single",
+        }
+    }
+}
+
+/// One source as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    /// The source id (file stem).
+    pub id: String,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Its first line, shortened.
+    pub title: String,
+    /// How many claims were extracted from it.
+    pub claims: usize,
+    /// False when the source seems to report a different event.
+    pub on_topic: bool,
+    /// Why it was judged off-topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_topic_reason: Option<String>,
+    /// Manifest metadata.
+    #[serde(flatten)]
+    pub meta: SourceMeta,
+}
+
+/// One value of a finding and everything that supports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingValue {
+    /// The normalized display value ("M10", "5", "Omran Daqneesh").
+    pub value: String,
+    /// The ids of the sources that give it, sorted.
+    pub sources: Vec<String>,
+    /// The different ways sources spell it, sorted.
+    pub spellings: Vec<String>,
+    /// The subjects its claims are about, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
+    /// Every claim behind it, by source then position.
+    pub claims: Vec<Claim>,
+}
+
+/// The comparison of one claim kind across the sources.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The claim kind id.
+    pub kind: String,
+    /// Its human label.
+    pub label: String,
+    /// The verdict.
+    pub status: Status,
+    /// Why the verdict is what it is, when that needs saying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The values, majority first.
+    pub values: Vec<FindingValue>,
+}
+
+/// Counts of findings by status, and of sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Findings in conflict.
+    pub conflict: usize,
+    /// Findings for review.
+    pub review: usize,
+    /// Findings that agree.
+    pub agree: usize,
+    /// Findings that agree in different spellings.
+    pub variant: usize,
+    /// Findings from one source.
+    pub single: usize,
+    /// Sources compared.
+    pub sources_on_topic: usize,
+    /// Sources set aside as off-topic.
+    pub sources_off_topic: usize,
+}
+
+/// The whole result for one cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The cluster's name.
+    pub cluster: String,
+    /// The path it was loaded from.
+    pub path: PathBuf,
+    /// Counts.
+    pub summary: Summary,
+    /// Every source that was read, in load order.
+    pub sources: Vec<SourceSummary>,
+    /// The findings, those needing a person first.
+    pub findings: Vec<Finding>,
+    /// Problems met while reading the cluster.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What `compare` needs to know of one source.
+#[derive(Debug, Clone)]
+pub struct SourceClaims {
+    /// The source id.
+    pub id: String,
+    /// Its path.
+    pub path: PathBuf,
+    /// Its first line.
+    pub title: String,
+    /// Manifest metadata.
+    pub meta: SourceMeta,
+    /// Its claims.
+    pub claims: Vec<Claim>,
+}
+
+/// Compares the claims of one cluster.
+pub fn compare(
+    cluster: &str,
+    path: PathBuf,
+    sources: Vec<SourceClaims>,
+    rules: &RuleSet,
+    diagnostics: Vec<Diagnostic>,
+) -> Report {
+    let off_topic = off_topic_sources(&sources, rules);
+    let mut summaries = Vec::with_capacity(sources.len());
+    let mut by_kind: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
+    for (i, source) in sources.iter().enumerate() {
+        let reason = off_topic.get(&i).cloned();
+        if reason.is_none() {
+            for claim in &source.claims {
+                by_kind.entry(claim.kind.as_str()).or_default().push(claim);
+            }
+        }
+        summaries.push(SourceSummary {
+            id: source.id.clone(),
+            path: source.path.clone(),
+            title: source.title.clone(),
+            claims: source.claims.len(),
+            on_topic: reason.is_none(),
+            off_topic_reason: reason,
+            meta: source.meta.clone(),
+        });
+    }
+
+    let mut findings = Vec::new();
+    for (kind_id, claims) in by_kind {
+        let Some(kind) = rules.kind(kind_id) else {
+            continue;
+        };
+        match kind.cardinality {
+            Cardinality::One => findings.push(compare_one(kind, &claims)),
+            Cardinality::Many => findings.extend(compare_many(kind, &claims)),
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.status, &a.kind, a.values.first().map(|v| &v.value)).cmp(&(
+            b.status,
+            &b.kind,
+            b.values.first().map(|v| &v.value),
+        ))
+    });
+
+    let mut summary = Summary {
+        sources_on_topic: summaries.iter().filter(|s| s.on_topic).count(),
+        sources_off_topic: summaries.iter().filter(|s| !s.on_topic).count(),
+        ..Summary::default()
+    };
+    for f in &findings {
+        *match f.status {
+            Status::Conflict => &mut summary.conflict,
+            Status::Review => &mut summary.review,
+            Status::Variant => &mut summary.variant,
+            Status::Agree => &mut summary.agree,
+            Status::Single => &mut summary.single,
+        } += 1;
+    }
+    Report {
+        schema: SCHEMA,
+        cluster: cluster.to_string(),
+        path,
+        summary,
+        sources: summaries,
+        findings,
+        diagnostics,
+    }
+}
+
+/// The signals of a source that say which event it reports: the tokens of
+/// the names, places and organisations its event-signal kinds found (about
+/// the main subject), keyed by kind.
+fn signals(source: &SourceClaims, rules: &RuleSet) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for claim in &source.claims {
+        let Some(kind) = rules.kind(&claim.kind) else {
+            continue;
+        };
+        if !kind.event_signal || is_other_subject(claim) {
+            continue;
+        }
+        if claim.value.tokens.is_empty() {
+            out.insert((claim.kind.clone(), claim.value.key.clone()));
+        } else {
+            // A shared surname or place word is a shared signal: "Omran" ~ "Omran Daqneesh".
+            for token in claim.value.tokens.iter().filter(|t| t.chars().count() >= 3) {
+                out.insert((claim.kind.clone(), token.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Sources that share no event signal with any other source, while at least
+/// two other sources share signals with each other: `index → reason`.
+fn off_topic_sources(sources: &[SourceClaims], rules: &RuleSet) -> BTreeMap<usize, String> {
+    let sets: Vec<_> = sources.iter().map(|s| signals(s, rules)).collect();
+    // signal → how many sources carry it; linear in the number of signals.
+    let mut counts: HashMap<&(String, String), usize> = HashMap::new();
+    for set in &sets {
+        for signal in set {
+            *counts.entry(signal).or_default() += 1;
+        }
+    }
+    let shares = |i: usize| {
+        sets[i]
+            .iter()
+            .any(|s| counts.get(s).copied().unwrap_or(0) >= 2)
+    };
+    let core = (0..sources.len()).filter(|&i| shares(i)).count();
+    let mut out = BTreeMap::new();
+    if core < 2 {
+        return out;
+    }
+    for (i, source) in sources.iter().enumerate() {
+        if sets[i].is_empty() || shares(i) {
+            continue;
+        }
+        let mut named: Vec<String> = source
+            .claims
+            .iter()
+            .filter(|c| rules.kind(&c.kind).is_some_and(|k| k.event_signal) && !is_other_subject(c))
+            .map(|c| {
+                let label = rules
+                    .kind(&c.kind)
+                    .map_or(c.kind.as_str(), |k| k.label.as_str());
+                format!("{} ({label})", c.value.display)
+            })
+            .collect();
+        named.sort();
+        named.dedup();
+        out.insert(
+            i,
+            format!(
+                "shares no name, place or institution with the other sources; it names {}",
+                named.join(", ")
+            ),
+        );
+    }
+    out
+}
+
+fn is_other_subject(claim: &Claim) -> bool {
+    claim
+        .subject
+        .as_deref()
+        .is_some_and(|s| s.starts_with(OTHER_SUBJECT_PREFIX))
+}
+
+/// A group of claims that carry one value.
+struct Group<'a> {
+    keys: Vec<String>,
+    tokens: Vec<String>,
+    claims: Vec<&'a Claim>,
+}
+
+impl Group<'_> {
+    fn sources(&self) -> BTreeSet<&str> {
+        self.claims.iter().map(|c| c.source.as_str()).collect()
+    }
+}
+
+/// Groups claims by exact key in one pass (first-seen order).
+fn group_by_key<'a>(claims: &[&'a Claim]) -> Vec<Group<'a>> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for &claim in claims {
+        let key = claim.value.key.as_str();
+        match index.get(key) {
+            Some(&i) => groups[i].claims.push(claim),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(Group {
+                    keys: vec![claim.value.key.clone()],
+                    tokens: claim.value.tokens.clone(),
+                    claims: vec![claim],
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// Folds a shorter name into the longer name that contains all its tokens
+/// ("Omran" into "Omran Daqneesh"), preferring the best-supported one.
+/// Pairwise, but only over distinct values.
+fn merge_name_subsets(mut groups: Vec<Group<'_>>) -> Vec<Group<'_>> {
+    groups.sort_by(|a, b| {
+        b.tokens
+            .len()
+            .cmp(&a.tokens.len())
+            .then(b.sources().len().cmp(&a.sources().len()))
+            .then(a.keys.cmp(&b.keys))
+    });
+    let mut merged: Vec<Group<'_>> = Vec::new();
+    for group in groups {
+        let target = merged.iter_mut().find(|m| {
+            m.tokens.len() > group.tokens.len() && group.tokens.iter().all(|t| m.tokens.contains(t))
+        });
+        match target {
+            Some(m) => {
+                m.keys.extend(group.keys);
+                m.claims.extend(group.claims);
+            }
+            None => merged.push(group),
+        }
+    }
+    merged
+}
+
+fn compare_one(kind: &ClaimKind, claims: &[&Claim]) -> Finding {
+    let mut groups = group_by_key(claims);
+    if kind.value_type == ValueType::Name {
+        groups = merge_name_subsets(groups);
+    }
+    let values = rank(groups, kind.value_type);
+    let all_sources: BTreeSet<&str> = values
+        .iter()
+        .flat_map(|v| v.sources.iter().map(String::as_str))
+        .collect();
+    let (status, note) = verdict(kind, &values, all_sources.len());
+    Finding {
+        kind: kind.id.clone(),
+        label: kind.label.clone(),
+        status,
+        note,
+        values,
+    }
+}
+
+fn compare_many(kind: &ClaimKind, claims: &[&Claim]) -> Vec<Finding> {
+    rank(group_by_key(claims), kind.value_type)
+        .into_iter()
+        .map(|value| {
+            let (status, note) = verdict(kind, std::slice::from_ref(&value), value.sources.len());
+            Finding {
+                kind: kind.id.clone(),
+                label: kind.label.clone(),
+                status,
+                note,
+                values: vec![value],
+            }
+        })
+        .collect()
+}
+
+/// Turns groups into finding values, majority first.
+fn rank(groups: Vec<Group<'_>>, value_type: ValueType) -> Vec<FindingValue> {
+    let mut values: Vec<FindingValue> = groups
+        .into_iter()
+        .map(|g| {
+            let mut claims: Vec<Claim> = g.claims.into_iter().cloned().collect();
+            claims.sort_by(|a, b| (&a.source, a.start, a.end).cmp(&(&b.source, b.start, b.end)));
+            let sources: BTreeSet<String> = claims.iter().map(|c| c.source.clone()).collect();
+            let spellings: BTreeSet<String> =
+                claims.iter().map(|c| c.value.spelling.clone()).collect();
+            let subjects: BTreeSet<String> =
+                claims.iter().filter_map(|c| c.subject.clone()).collect();
+            // The display value: for names the fullest form, else the most frequent spelling.
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for c in &claims {
+                *counts.entry(c.value.display.as_str()).or_default() += 1;
+            }
+            let display = counts
+                .iter()
+                .max_by(|a, b| {
+                    let tokens = |s: &str| {
+                        if value_type == ValueType::Name {
+                            s.split_whitespace().count()
+                        } else {
+                            0
+                        }
+                    };
+                    (tokens(a.0), a.1)
+                        .cmp(&(tokens(b.0), b.1))
+                        .then(b.0.cmp(a.0))
+                })
+                .map(|(d, _)| (*d).to_string())
+                .unwrap_or_default();
+            FindingValue {
+                value: display,
+                sources: sources.into_iter().collect(),
+                spellings: spellings.into_iter().collect(),
+                subjects: subjects.into_iter().collect(),
+                claims,
+            }
+        })
+        .collect();
+    values.sort_by(|a, b| {
+        b.sources
+            .len()
+            .cmp(&a.sources.len())
+            .then(b.claims.len().cmp(&a.claims.len()))
+            .then(a.value.cmp(&b.value))
+    });
+    values
+}
+
+/// The status of a finding and the note that explains it.
+fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status, Option<String>) {
+    let spelled = |v: &FindingValue| v.spellings.len() > 1 && kind.value_type != ValueType::Name;
+    if values.len() <= 1 {
+        let Some(v) = values.first() else {
+            return (Status::Single, None);
+        };
+        if sources < 2 {
+            return (Status::Single, None);
+        }
+        if spelled(v) {
+            return (
+                Status::Variant,
+                Some(format!("spelled {}", v.spellings.join(" / "))),
+            );
+        }
+        return (Status::Agree, None);
+    }
+    if sources < 2 {
+        return (
+            Status::Review,
+            Some("one source gives different values".into()),
+        );
+    }
+    let main = |v: &FindingValue| {
+        v.subjects.is_empty()
+            || v.subjects
+                .iter()
+                .any(|s| !s.starts_with(OTHER_SUBJECT_PREFIX))
+    };
+    let main_values: Vec<&FindingValue> = values.iter().filter(|v| main(v)).collect();
+    if main_values.len() <= 1 {
+        let others: Vec<String> = values
+            .iter()
+            .filter(|v| !main(v))
+            .map(|v| {
+                let about: Vec<&str> = v
+                    .subjects
+                    .iter()
+                    .map(|s| s.trim_start_matches(OTHER_SUBJECT_PREFIX))
+                    .collect();
+                format!("{} is about {}", v.value, about.join(", "))
+            })
+            .collect();
+        return (
+            Status::Review,
+            Some(format!("subjects differ: {}", others.join("; "))),
+        );
+    }
+    let (first, second) = (main_values[0], main_values[1]);
+    match kind.value_type {
+        ValueType::TimeOfDay
+            if main_values
+                .iter()
+                .all(|v| v.claims.iter().all(|c| is_vague_time(&c.value.key))) =>
+        {
+            (
+                Status::Review,
+                Some("parts of the day are vague and may overlap; a person must judge".into()),
+            )
+        }
+        ValueType::Organisation | ValueType::Place | ValueType::Text => {
+            let a = tokens_of(first);
+            let shared: Vec<String> = tokens_of(second)
+                .into_iter()
+                .filter(|t| a.contains(t))
+                .collect();
+            if shared.is_empty() {
+                (Status::Conflict, None)
+            } else {
+                (
+                    Status::Review,
+                    Some(format!(
+                        "values overlap ({}); a person must judge whether they say the same",
+                        shared.join(", ")
+                    )),
+                )
+            }
+        }
+        ValueType::Name => {
+            let similarity =
+                strsim::jaro_winkler(&first.value.to_lowercase(), &second.value.to_lowercase());
+            let a = tokens_of(first);
+            let shares_token = tokens_of(second).iter().any(|t| a.contains(t));
+            let hint = format!(
+                "{} ~ {}: Jaro-Winkler {similarity:.2}",
+                first.value, second.value
+            );
+            if shares_token || similarity >= 0.8 {
+                (Status::Conflict, Some(hint))
+            } else {
+                (
+                    Status::Review,
+                    Some(format!(
+                        "names share nothing and may be different people ({hint})"
+                    )),
+                )
+            }
+        }
+        _ => (Status::Conflict, None),
+    }
+}
+
+fn tokens_of(v: &FindingValue) -> BTreeSet<String> {
+    v.claims
+        .iter()
+        .flat_map(|c| c.value.tokens.iter().cloned())
+        .collect()
+}

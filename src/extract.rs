@@ -1,0 +1,420 @@
+//! Extract: runs every claim kind's patterns over a document's sentences and
+//! keeps each match as a [`Claim`] with its evidence.
+//!
+//! A pattern's `value` group is the value. For counts, further groups named
+//! `part…` are added to it ("four other children, one woman and two men"),
+//! and a group named `other` that took part adds one for the subject itself
+//! ("four *other* children" beside Omran makes five). Each claim keeps every
+//! part, so the evidence shows how a number was assembled. A claim's subject
+//! is the kind's default subject, unless the lexicon's other-subject cues
+//! ("another child") appear in its sentence or the one before it.
+//!
+//! Input comes from `clean`; values are made by `normalize`; `compare`
+//! groups the claims.
+
+use serde::Serialize;
+
+use crate::clean::{clean, Document, Span};
+use crate::load::{Source, SourceMeta};
+use crate::normalize::{format_number, normalize, parse_number, Quantity, Value};
+use crate::rules::{ClaimKind, Lexicon, RuleSet};
+
+/// The subject label for claims about someone else than the story's subject.
+pub const OTHER_SUBJECT_PREFIX: &str = "other: ";
+
+/// One piece of text that went into a composite value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    /// The capture group's name (`value`, `part1`, `other`…).
+    pub group: String,
+    /// The text, as in the original.
+    pub text: String,
+    /// Where it is in the original.
+    pub start: usize,
+    /// One past its end.
+    pub end: usize,
+}
+
+/// One comparable statement in one source, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Claim {
+    /// The source id.
+    pub source: String,
+    /// The claim kind id.
+    pub kind: String,
+    /// Whom it is about: the kind's subject (e.g. `victim`), or `other: …`
+    /// when the sentence is about someone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The normalized value.
+    pub value: Value,
+    /// The exact text of the match, from the original.
+    pub text: String,
+    /// Byte offset of the match in the original.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+    /// The sentence it is in, from the original.
+    pub sentence: String,
+    /// Byte offset of the sentence.
+    pub sentence_start: usize,
+    /// One past the sentence's last byte.
+    pub sentence_end: usize,
+    /// The parts of a composite count (empty for plain values).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// Extracts every claim of every kind from one document, sorted by position
+/// then kind. Two patterns matching the same span give one claim.
+pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    for kind in &rules.kinds {
+        let Some(lexicon) = rules.lexicon(&kind.lang) else {
+            continue;
+        };
+        extract_kind(source_id, doc, kind, lexicon, &mut claims);
+    }
+    drop_nested(claims)
+}
+
+/// Keeps one claim per span and kind, and drops a claim that lies inside a
+/// longer claim of the same kind: the fuller reading wins ("four other
+/// children, one woman and two men were injured" is 8, not "two men").
+fn drop_nested(mut claims: Vec<Claim>) -> Vec<Claim> {
+    claims.sort_by(|a, b| {
+        (&a.kind, a.start, std::cmp::Reverse(a.end)).cmp(&(
+            &b.kind,
+            b.start,
+            std::cmp::Reverse(b.end),
+        ))
+    });
+    let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
+    let mut reach: Option<(String, usize)> = None;
+    for claim in claims {
+        if let Some((kind, end)) = &reach {
+            if *kind == claim.kind && claim.end <= *end {
+                continue;
+            }
+        }
+        reach = Some((claim.kind.clone(), claim.end));
+        kept.push(claim);
+    }
+    kept.sort_by(|a, b| (a.start, a.end, &a.kind).cmp(&(b.start, b.end, &b.kind)));
+    kept
+}
+
+fn extract_kind(
+    source_id: &str,
+    doc: &Document,
+    kind: &ClaimKind,
+    lexicon: &Lexicon,
+    out: &mut Vec<Claim>,
+) {
+    for pattern in &kind.patterns {
+        // Most patterns match nowhere in a document: one pass over the whole
+        // text saves a pass per sentence.
+        if !pattern.regex.is_match(&doc.folded) {
+            continue;
+        }
+        for (index, sentence) in doc.sentences.iter().enumerate() {
+            let text = doc.folded_text(sentence);
+            for caps in pattern.regex.captures_iter(text) {
+                let Some(value_match) = caps.name("value") else {
+                    continue;
+                };
+                // A `reject` group that took part vetoes the match: the
+                // regex engine has no look-ahead, so rules say "not when
+                // followed by 'doctor'" with an optional `(?P<reject> doctor)?`.
+                if caps.name("reject").is_some() {
+                    continue;
+                }
+                let (trim, raw) = trim_leading_stopwords(value_match.as_str(), kind, lexicon);
+                let value_start = value_match.start() + trim;
+                if kind.exclude.iter().any(|re| re.is_match(raw)) {
+                    continue;
+                }
+                let Some(mut value) = normalize(raw, kind.value_type, lexicon) else {
+                    continue;
+                };
+                let base = sentence.folded.start;
+                let mut parts = Vec::new();
+                if kind.value_type.is_numeric() {
+                    let mut total = value.quantity.map_or(0.0, |q| q.low);
+                    let mut composite = false;
+                    for name in pattern.regex.capture_names().flatten() {
+                        let Some(m) = caps.name(name) else { continue };
+                        let add = if name == "other" {
+                            Some(1.0)
+                        } else if name.starts_with("part") {
+                            parse_number(m.as_str(), lexicon)
+                        } else {
+                            None
+                        };
+                        if let Some(add) = add {
+                            total += add;
+                            composite = true;
+                        }
+                        if name == "value" || add.is_some() {
+                            let text = m.as_str();
+                            let lead = text.len() - text.trim_start().len();
+                            let (start, end) =
+                                (m.start() + lead, m.start() + lead + text.trim().len());
+                            let span = doc.original_span(base + start, base + end);
+                            parts.push(Part {
+                                group: name.to_string(),
+                                text: doc.slice(span).to_string(),
+                                start: span.start,
+                                end: span.end,
+                            });
+                        }
+                    }
+                    if composite {
+                        value.display = format_number(total);
+                        value.key = value.display.clone();
+                        value.spelling = value.display.clone();
+                        value.quantity = Some(Quantity::exact(total));
+                        parts.sort_by_key(|p| p.start);
+                    } else {
+                        parts.clear();
+                    }
+                }
+                let whole = caps.get(0).map_or(value_match.range(), |m| m.range());
+                // Evidence spans the value, or for a composite every part of it
+                // up to the end of the match ("… were also injured").
+                let (fs, fe) = if parts.is_empty() {
+                    (value_start, value_match.end())
+                } else {
+                    let first = pattern
+                        .regex
+                        .capture_names()
+                        .flatten()
+                        .filter(|n| *n == "value" || *n == "other" || n.starts_with("part"))
+                        .filter_map(|n| caps.name(n).map(|m| m.start()))
+                        .min()
+                        .unwrap_or(whole.start);
+                    (first, whole.end)
+                };
+                let span: Span = doc.original_span(base + fs, base + fe);
+                let subject = subject_of(kind, doc, index, lexicon);
+                out.push(Claim {
+                    source: source_id.to_string(),
+                    kind: kind.id.clone(),
+                    subject,
+                    value,
+                    text: doc.slice(span).to_string(),
+                    start: span.start,
+                    end: span.end,
+                    sentence: doc.slice(sentence.span).to_string(),
+                    sentence_start: sentence.span.start,
+                    sentence_end: sentence.span.end,
+                    parts,
+                });
+            }
+        }
+    }
+}
+
+/// For names, places and organisations: leaves out leading words that are
+/// never part of one ("On Wednesday Omran" → "Omran", "Dr Assad" → "Assad").
+/// Returns the number of bytes cut and the rest.
+fn trim_leading_stopwords<'t>(
+    raw: &'t str,
+    kind: &ClaimKind,
+    lexicon: &Lexicon,
+) -> (usize, &'t str) {
+    use crate::rules::ValueType;
+    if !matches!(
+        kind.value_type,
+        ValueType::Name | ValueType::Place | ValueType::Organisation
+    ) {
+        return (0, raw);
+    }
+    let mut rest = raw;
+    while let Some((word, after)) = rest.split_once(' ') {
+        let word = word.trim_end_matches('.');
+        if !lexicon.topic_stopwords.contains(&word.to_lowercase()) || after.is_empty() {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    (raw.len() - rest.len(), rest)
+}
+
+/// The subject of a claim in sentence `index`: the kind's subject, or
+/// `other: <cue>` when the sentence (or the one before it in the same
+/// paragraph) says it is about someone else.
+fn subject_of(kind: &ClaimKind, doc: &Document, index: usize, lexicon: &Lexicon) -> Option<String> {
+    let subject = kind.subject.clone()?;
+    let sentence = &doc.sentences[index];
+    let mut scope = vec![doc.folded_text(sentence)];
+    if index > 0 && doc.sentences[index - 1].paragraph == sentence.paragraph {
+        scope.push(doc.folded_text(&doc.sentences[index - 1]));
+    }
+    for text in scope {
+        for cue in &lexicon.other_subject_cues {
+            if let Some(m) = cue.find(text) {
+                return Some(format!(
+                    "{OTHER_SUBJECT_PREFIX}{}",
+                    m.as_str().to_lowercase()
+                ));
+            }
+        }
+    }
+    Some(subject)
+}
+
+/// One way a rule's examples failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The example text.
+    pub text: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Runs a kind's examples: each positive example must yield its value, each
+/// `must_not_match` text must yield nothing of this kind.
+pub fn check_examples(kind: &ClaimKind, rules: &RuleSet) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    let Some(lexicon) = rules.lexicon(&kind.lang) else {
+        failures.push(ExampleFailure {
+            text: String::new(),
+            message: format!("no lexicon for language '{}'", kind.lang),
+        });
+        return failures;
+    };
+    let run = |text: &str| -> Vec<Claim> {
+        let source = Source {
+            id: "example".into(),
+            path: "example".into(),
+            text: text.to_string(),
+            meta: SourceMeta::default(),
+        };
+        let doc = clean(&source, rules, lexicon);
+        let mut claims = Vec::new();
+        extract_kind("example", &doc, kind, lexicon, &mut claims);
+        claims
+    };
+    for example in &kind.examples {
+        let claims = run(&example.text);
+        if !claims.iter().any(|c| c.value.display == example.value) {
+            let found: Vec<&str> = claims.iter().map(|c| c.value.display.as_str()).collect();
+            failures.push(ExampleFailure {
+                text: example.text.clone(),
+                message: format!("expected value {:?}, found {:?}", example.value, found),
+            });
+        }
+    }
+    for text in &kind.must_not_match {
+        let claims = run(text);
+        if let Some(c) = claims.first() {
+            failures.push(ExampleFailure {
+                text: text.clone(),
+                message: format!(
+                    "must not match, but found {:?} in {:?}",
+                    c.value.display, c.text
+                ),
+            });
+        }
+    }
+    failures
+}
+
+/// Runs every boilerplate pattern's examples; returns `(id, failures)` pairs.
+pub fn check_boilerplate(rules: &RuleSet) -> Vec<(String, Vec<ExampleFailure>)> {
+    rules
+        .boilerplate
+        .iter()
+        .map(|b| {
+            let mut failures = Vec::new();
+            for text in &b.examples {
+                if !b.regex.is_match(text) {
+                    failures.push(ExampleFailure {
+                        text: text.clone(),
+                        message: "boilerplate example was not matched".into(),
+                    });
+                }
+            }
+            for text in &b.must_not_match {
+                if b.regex.is_match(text) {
+                    failures.push(ExampleFailure {
+                        text: text.clone(),
+                        message: "story text was matched as boilerplate".into(),
+                    });
+                }
+            }
+            (b.id.clone(), failures)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(text: &str) -> Vec<Claim> {
+        let rules = RuleSet::builtin().expect("rules");
+        let lex = rules.lexicon("en").expect("en").clone();
+        let source = Source {
+            id: "s".into(),
+            path: "s.txt".into(),
+            text: text.into(),
+            meta: SourceMeta::default(),
+        };
+        let doc = clean(&source, &rules, &lex);
+        extract("s", &doc, &rules)
+    }
+
+    fn values(claims: &[Claim], kind: &str) -> Vec<String> {
+        claims
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.value.display.clone())
+            .collect()
+    }
+
+    #[test]
+    fn composite_count_keeps_its_parts() {
+        let c = claims(
+            "Four other children, one woman and two men were also injured in the same strike.",
+        );
+        assert_eq!(values(&c, "children_injured"), ["5"]);
+        assert_eq!(values(&c, "people_injured"), ["8"]);
+        let people = c
+            .iter()
+            .find(|c| c.kind == "people_injured")
+            .expect("people");
+        let groups: Vec<_> = people.parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(groups, ["Four", "other", "one", "two"]);
+    }
+
+    #[test]
+    fn evidence_offsets_point_into_the_original() {
+        let text = "Intro \u{2014} here.\nOmran was taken to the M10 hospital.";
+        let c = claims(text);
+        let h = c.iter().find(|c| c.kind == "hospital").expect("hospital");
+        assert_eq!(&text[h.start..h.end], "M10");
+        assert_eq!(
+            &text[h.sentence_start..h.sentence_end],
+            "Omran was taken to the M10 hospital."
+        );
+    }
+
+    #[test]
+    fn another_child_marks_a_different_subject() {
+        let c = claims(
+            "On Thursday, another child died. Doctors in the M2 hospital tried to save him.",
+        );
+        let h = c.iter().find(|c| c.kind == "hospital").expect("hospital");
+        assert_eq!(h.subject.as_deref(), Some("other: another child"));
+    }
+
+    #[test]
+    fn examples_of_every_builtin_kind_pass() {
+        let rules = RuleSet::builtin().expect("rules");
+        for kind in &rules.kinds {
+            assert_eq!(check_examples(kind, &rules), vec![], "{}", kind.id);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The `claimdiff` command: parses arguments and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use claimdiff::app::{self, ColorChoice, CommonOptions, FailOn};
+use claimdiff::load::DEFAULT_MAX_SOURCE_BYTES;
+use claimdiff::report::Format;
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success (no findings asked to fail on)
+  1  conflicts (or reviews) found with --fail-on; `rules test`: an example failed
+  2  bad input, bad rules or bad usage; what could be read is still reported";
+
+/// Reads a cluster of news articles about one event and shows, in one table,
+/// where the sources agree and where they conflict, each value with the
+/// sentence that says it.
+#[derive(Parser, Debug)]
+#[command(name = "claimdiff", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compare the sources of one or more clusters (directories of .txt/.md
+    /// articles, or with a cluster.yaml manifest).
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Cluster directories.
+        #[arg(required = true, value_name = "CLUSTER")]
+        clusters: Vec<PathBuf>,
+        /// Exit with 1 when a conflict (or a conflict or review) is found.
+        #[arg(long, value_enum, value_name = "STATUS")]
+        fail_on: Option<FailOn>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List every extracted claim with its evidence (for rule authors).
+    #[command(after_help = EXIT_CODES)]
+    Claims {
+        /// Cluster directories.
+        #[arg(required = true, value_name = "CLUSTER")]
+        clusters: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List or test the claim-kind rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// List the claim kinds (built-in, plus --rules directories).
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run every rule's examples; one line per rule, non-zero on failure.
+    #[command(after_help = EXIT_CODES)]
+    Test {
+        /// A rule directory to test on top of the built-in rules.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Common {
+    /// A directory of extra claim-kind rules (repeatable); its kinds add to or
+    /// replace the built-in kinds of the same id.
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: Format,
+    /// Show each value's sentence with the span marked.
+    #[arg(long)]
+    evidence: bool,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// When to use colour; NO_COLOR in the environment always turns it off.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Skip source files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SOURCE_BYTES)]
+    max_source_bytes: u64,
+    /// The language whose lexicon splits sentences (a file in rules/lang/).
+    #[arg(long, default_value = "en")]
+    lang: String,
+}
+
+impl From<Common> for CommonOptions {
+    fn from(c: Common) -> Self {
+        CommonOptions {
+            rules: c.rules,
+            format: c.format,
+            evidence: c.evidence,
+            out: c.out,
+            color: c.color,
+            max_source_bytes: c.max_source_bytes,
+            lang: c.lang,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are not errors; usage mistakes exit with 2.
+            return ExitCode::from(if e.use_stderr() {
+                app::EXIT_ERROR as u8
+            } else {
+                0
+            });
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    let code = match cli.command {
+        Command::Check {
+            clusters,
+            fail_on,
+            common,
+        } => app::check(&clusters, &common.into(), fail_on, &mut stdout, &mut stderr),
+        Command::Claims { clusters, common } => {
+            app::claims(&clusters, &common.into(), &mut stdout, &mut stderr)
+        }
+        Command::Rules { command } => match command {
+            RulesCommand::List { common } => {
+                app::rules_list(&common.into(), &mut stdout, &mut stderr)
+            }
+            RulesCommand::Test { dir } => app::rules_test(dir.as_deref(), &mut stdout, &mut stderr),
+        },
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,383 @@
+//! Normalize: turns the text a rule captured into a typed, comparable value.
+//!
+//! Each value keeps three forms: `display` (what the table shows: "5",
+//! "M10", "Omran Daqneesh"), `spelling` (as written, white space folded: two
+//! spellings of one value make a `variant`), and `key` (what compares equal:
+//! case, accents, British/American spelling, articles and name particles
+//! folded away). Numbers also carry a [`Quantity`], an interval with a
+//! qualifier, so that "about 12" and "at least 55" can be compared as
+//! intervals. Every word list comes from the lexicon in `rules/lang/`.
+//!
+//! Input comes from `extract`; `compare` groups values by `key`.
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::rules::{Lexicon, ValueType};
+
+/// How a number is qualified in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    /// "five", "12".
+    Exact,
+    /// "about 12", "nearly 10,000".
+    Approximate,
+    /// "at least 55", "more than 300,000".
+    LowerBound,
+    /// "up to 250,000", "fewer than 10".
+    UpperBound,
+    /// "12 to 15".
+    Range,
+}
+
+/// A number as an interval: `low == high` for an exact value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quantity {
+    /// Lowest value the text allows.
+    pub low: f64,
+    /// Highest value the text allows (`f64::INFINITY` for an open bound).
+    pub high: f64,
+    /// How the text qualified it.
+    pub qualifier: Qualifier,
+}
+
+impl Quantity {
+    /// An exact number.
+    pub fn exact(value: f64) -> Self {
+        Quantity {
+            low: value,
+            high: value,
+            qualifier: Qualifier::Exact,
+        }
+    }
+
+    /// True when the two intervals share a value.
+    pub fn overlaps(&self, other: &Quantity) -> bool {
+        self.low <= other.high && other.low <= self.high
+    }
+}
+
+/// A normalized value of a claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Value {
+    /// The kind's value type.
+    pub value_type: ValueType,
+    /// What tables and JSON show.
+    pub display: String,
+    /// The text as written, white space folded.
+    pub spelling: String,
+    /// Values with equal keys are the same value.
+    pub key: String,
+    /// For counts and ages: the number as an interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+    /// For names, places and organisations: the folded tokens of `key`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
+}
+
+/// Normalizes captured text as a value of `value_type`. Returns `None` when
+/// the text is not a value of that type (a count that is no number).
+pub fn normalize(raw: &str, value_type: ValueType, lexicon: &Lexicon) -> Option<Value> {
+    let spelling = collapse_ws(raw.trim().trim_matches(|c: char| ",;:".contains(c)));
+    if spelling.is_empty() {
+        return None;
+    }
+    let mut value = Value {
+        value_type,
+        display: spelling.clone(),
+        spelling: spelling.clone(),
+        key: String::new(),
+        quantity: None,
+        tokens: Vec::new(),
+    };
+    match value_type {
+        ValueType::Count | ValueType::Age => {
+            let number = parse_number(&spelling, lexicon)?;
+            value.display = format_number(number);
+            value.key = value.display.clone();
+            value.spelling = value.display.clone();
+            value.quantity = Some(Quantity::exact(number));
+        }
+        ValueType::Day => {
+            let lower = spelling.to_lowercase();
+            let canonical = lexicon.weekdays.get(&lower)?;
+            value.display = canonical.clone();
+            value.key = canonical.to_lowercase();
+            value.spelling = value.display.clone();
+        }
+        ValueType::TimeOfDay => {
+            let (display, key) = time_of_day(&spelling, lexicon)?;
+            value.display = display;
+            value.key = key;
+            value.spelling = value.display.clone();
+        }
+        ValueType::Code => {
+            value.key = fold_text(&spelling).replace(' ', "");
+            value.display = spelling.clone();
+        }
+        ValueType::Name
+        | ValueType::Place
+        | ValueType::Organisation
+        | ValueType::Text
+        | ValueType::Date => {
+            let display = strip_leading_article(&spelling, lexicon);
+            let tokens = key_tokens(&display, lexicon);
+            if tokens.is_empty() {
+                return None;
+            }
+            value.key = tokens.join(" ");
+            value.tokens = tokens;
+            value.display = display.clone();
+            value.spelling = display;
+        }
+    }
+    Some(value)
+}
+
+/// White space runs (line breaks included) become one space.
+pub fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lower case, accents removed, punctuation to spaces, white space collapsed.
+pub fn fold_text(s: &str) -> String {
+    let lowered: String = s
+        .nfd()
+        .filter(|c| unicode_normalization::char::canonical_combining_class(*c) == 0)
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    collapse_ws(&lowered)
+}
+
+fn strip_leading_article(s: &str, lexicon: &Lexicon) -> String {
+    if let Some((first, rest)) = s.split_once(' ') {
+        if lexicon.articles.contains(&first.to_lowercase()) && !rest.is_empty() {
+            return rest.to_string();
+        }
+    }
+    s.to_string()
+}
+
+/// The comparison tokens of a name, place or organisation: folded, with
+/// spelling variants mapped to one form and name particles dropped.
+pub fn key_tokens(s: &str, lexicon: &Lexicon) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in s.split_whitespace() {
+        let mut word = word.to_lowercase();
+        for particle in &lexicon.name_particles {
+            if particle.ends_with('-') {
+                if let Some(rest) = word.strip_prefix(particle.as_str()) {
+                    if !rest.is_empty() {
+                        word = rest.to_string();
+                    }
+                }
+            }
+        }
+        if lexicon
+            .name_particles
+            .iter()
+            .any(|p| p.trim_end_matches('-') == word)
+        {
+            continue;
+        }
+        for token in fold_text(&word).split(' ').filter(|t| !t.is_empty()) {
+            let token = lexicon
+                .spelling_variants
+                .get(token)
+                .cloned()
+                .unwrap_or_else(|| token.to_string());
+            out.push(token);
+        }
+    }
+    out
+}
+
+/// Reads a number written in digits ("300,000", "2.5 million") or words
+/// ("five", "twenty-five", "three hundred", "a dozen").
+pub fn parse_number(s: &str, lexicon: &Lexicon) -> Option<f64> {
+    let numbers = &lexicon.numbers;
+    let lower = collapse_ws(&s.to_lowercase());
+    if let Some(&v) = numbers.phrases.get(&lower) {
+        return Some(v as f64);
+    }
+    let thousands = numbers.thousands_separator.as_deref().unwrap_or(",");
+    let decimal = numbers.decimal_separator.as_deref().unwrap_or(".");
+    let mut total = 0f64;
+    let mut current = 0f64;
+    let mut seen = false;
+    for word in lower.split([' ', '-']).filter(|w| !w.is_empty()) {
+        if word.starts_with(|c: char| c.is_ascii_digit()) {
+            let plain = word.replace(thousands, "").replace(decimal, ".");
+            current += plain.parse::<f64>().ok()?;
+            seen = true;
+        } else if let Some(&v) = numbers.units.get(word) {
+            current += v as f64;
+            seen = true;
+        } else if let Some(&scale) = numbers.scales.get(word) {
+            let scale = scale as f64;
+            if scale < 1000.0 {
+                current = current.max(1.0) * scale;
+            } else {
+                total += current.max(1.0) * scale;
+                current = 0.0;
+            }
+            seen = true;
+        } else if numbers.joiners.iter().any(|j| j == word) {
+            continue;
+        } else {
+            return None;
+        }
+    }
+    seen.then_some(total + current)
+}
+
+/// A number for display: no decimals for whole numbers.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let s = format!("{n:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Reads a time of day: a clock time ("10:30 pm" → "22:30") or a part of the
+/// day from the lexicon ("late evening" → "evening").
+fn time_of_day(s: &str, lexicon: &Lexicon) -> Option<(String, String)> {
+    let lower = s.to_lowercase();
+    if lower.starts_with(|c: char| c.is_ascii_digit()) {
+        let digits: String = lower
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
+            .collect();
+        let mut parts = digits.trim_end_matches('.').splitn(2, [':', '.']);
+        let mut hour: u32 = parts.next()?.parse().ok()?;
+        let minute: u32 = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+        let suffix = collapse_ws(lower[digits.len()..].trim());
+        if let Some(marker) = lexicon.clock_markers.get(&suffix) {
+            if marker == "pm" && hour < 12 {
+                hour += 12;
+            } else if marker == "am" && hour == 12 {
+                hour = 0;
+            }
+        }
+        if hour > 23 || minute > 59 {
+            return None;
+        }
+        let t = format!("{hour:02}:{minute:02}");
+        return Some((t.clone(), t));
+    }
+    for word in lower.split_whitespace().rev() {
+        if let Some(period) = lexicon.day_periods.get(word) {
+            return Some((period.clone(), period.clone()));
+        }
+    }
+    None
+}
+
+/// True when a time-of-day key is a vague part of the day, not a clock time.
+pub fn is_vague_time(key: &str) -> bool {
+    !key.starts_with(|c: char| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    fn lex() -> Lexicon {
+        RuleSet::builtin()
+            .expect("rules")
+            .lexicon("en")
+            .expect("en")
+            .clone()
+    }
+
+    #[test]
+    fn number_words_and_digits_are_one_value() {
+        let l = lex();
+        for (text, want) in [
+            ("five", 5.0),
+            ("Five", 5.0),
+            ("5", 5.0),
+            ("300,000", 300_000.0),
+            ("twenty-five", 25.0),
+            ("three hundred", 300.0),
+            ("one hundred and twenty", 120.0),
+            ("2.5 million", 2_500_000.0),
+            ("a dozen", 12.0),
+            ("two thousand five hundred", 2500.0),
+        ] {
+            assert_eq!(parse_number(text, &l), Some(want), "{text}");
+        }
+        assert_eq!(parse_number("several", &l), None);
+    }
+
+    #[test]
+    fn counts_display_as_digits() {
+        let l = lex();
+        let v = normalize("Four", ValueType::Count, &l).expect("a count");
+        assert_eq!((v.display.as_str(), v.key.as_str()), ("4", "4"));
+        assert_eq!(v.quantity, Some(Quantity::exact(4.0)));
+    }
+
+    #[test]
+    fn spelling_variants_share_a_key_but_not_a_spelling() {
+        let l = lex();
+        let a = normalize("Aleppo Media Centre", ValueType::Organisation, &l).expect("org");
+        let b = normalize("the Aleppo Media Center", ValueType::Organisation, &l).expect("org");
+        assert_eq!(a.key, b.key);
+        assert_ne!(a.spelling, b.spelling);
+        assert_eq!(b.display, "Aleppo Media Center");
+    }
+
+    #[test]
+    fn name_particles_and_accents_fold() {
+        let l = lex();
+        let a = normalize("al-Qaterji", ValueType::Place, &l).expect("place");
+        let b = normalize("Qaterji", ValueType::Place, &l).expect("place");
+        assert_eq!(a.key, b.key);
+        let c = normalize("Qatérji", ValueType::Place, &l).expect("place");
+        assert_eq!(c.key, b.key);
+    }
+
+    #[test]
+    fn codes_compare_exactly() {
+        let l = lex();
+        let a = normalize("M10", ValueType::Code, &l).expect("code");
+        let b = normalize("M2", ValueType::Code, &l).expect("code");
+        assert_ne!(a.key, b.key);
+    }
+
+    #[test]
+    fn days_and_times() {
+        let l = lex();
+        assert_eq!(
+            normalize("wednesday", ValueType::Day, &l).map(|v| v.display),
+            Some("Wednesday".into())
+        );
+        assert_eq!(
+            normalize("10:30 pm", ValueType::TimeOfDay, &l).map(|v| v.key),
+            Some("22:30".into())
+        );
+        assert_eq!(
+            normalize("middle of the night", ValueType::TimeOfDay, &l).map(|v| v.key),
+            Some("night".into())
+        );
+    }
+
+    #[test]
+    fn intervals_overlap() {
+        let a = Quantity::exact(5.0);
+        let b = Quantity {
+            low: 4.0,
+            high: 6.0,
+            qualifier: Qualifier::Range,
+        };
+        assert!(a.overlaps(&b));
+        assert!(!a.overlaps(&Quantity::exact(4.0)));
+    }
+}

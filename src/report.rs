@@ -1,0 +1,582 @@
+//! Report: renders reports for people (a table, Markdown) and for tools
+//! (JSON, YAML, CSV). Every format renders the same [`Report`], sorted, so
+//! the same input gives the same bytes.
+//!
+//! Source text is untrusted: terminal and Markdown output replace control
+//! characters (no escape sequence from an article reaches the terminal),
+//! Markdown escapes pipes and backticks, and CSV cells that a spreadsheet
+//! would run as a formula are neutralised.
+//!
+//! Input comes from `compare`; writing files is `app`'s job.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::compare::{Finding, Report, Status, SCHEMA};
+use crate::extract::Claim;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (the default).
+    Table,
+    /// JSON for tools (schema `claimdiff/1`, see docs/json-output.md).
+    Json,
+    /// The same data as YAML.
+    Yaml,
+    /// One row per value (per claim with --evidence), for spreadsheets.
+    Csv,
+    /// Markdown tables, for tickets and pull requests.
+    Markdown,
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Show each value's sentence with the span marked.
+    pub evidence: bool,
+    /// Colour the status column (only ever on a terminal).
+    pub color: bool,
+    /// The width to fit tables into; `None` leaves lines as long as they are.
+    pub width: Option<u16>,
+}
+
+/// Above this many on-topic sources the table lists values with their
+/// sources instead of one column per source.
+const MAX_SOURCE_COLUMNS: usize = 6;
+
+/// Renders reports in a format. More than one report: tables and Markdown
+/// one after another under a heading, JSON as a stream of objects (one per
+/// cluster), YAML as several documents, CSV with a `cluster` column.
+pub fn render_reports(
+    reports: &[Report],
+    format: Format,
+    options: RenderOptions,
+) -> Result<String, String> {
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            for report in reports {
+                out.push_str(&serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+        }
+        Format::Yaml => {
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&serde_yaml::to_string(report).map_err(|e| e.to_string())?);
+            }
+        }
+        Format::Csv => out = csv_reports(reports, options.evidence)?,
+        Format::Table => {
+            for (i, report) in reports.iter().enumerate() {
+                if reports.len() > 1 {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    let _ = writeln!(
+                        out,
+                        "== {} ({})",
+                        clean_cell(&report.cluster),
+                        report.path.display()
+                    );
+                }
+                table_report(report, options, &mut out);
+            }
+        }
+        Format::Markdown => {
+            for report in reports {
+                markdown_report(report, options.evidence, &mut out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The one-line summary: "3 conflicts, 1 for review, 6 agree, 2 variants,
+/// 4 single across 4 sources; 1 source off-topic".
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "{}, {} for review, {} agree, {}, {} single across {}",
+        plural(s.conflict, "conflict", "conflicts"),
+        s.review,
+        s.agree,
+        plural(s.variant, "variant", "variants"),
+        s.single,
+        plural(s.sources_on_topic, "source", "sources"),
+    );
+    if s.sources_off_topic > 0 {
+        let _ = write!(
+            line,
+            "; {} off-topic",
+            plural(s.sources_off_topic, "source", "sources")
+        );
+    }
+    line
+}
+
+/// Replaces control characters (escape sequences included) so that source
+/// text cannot drive the terminal; keeps line breaks.
+pub fn clean_cell(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn new_table(options: RenderOptions) -> Table {
+    let mut table = Table::new();
+    table.load_style(comfy_table::presets::UTF8_FULL.with_rounded_corners());
+    if !options.color {
+        table.force_no_tty();
+    }
+    match options.width {
+        Some(width) => {
+            table.set_width(width);
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    table
+}
+
+fn status_cell(status: Status, color: bool) -> Cell {
+    let cell = Cell::new(status.as_str());
+    if !color {
+        return cell;
+    }
+    match status {
+        Status::Conflict => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Status::Review => cell.fg(Color::Yellow),
+        Status::Variant => cell.fg(Color::Cyan),
+        Status::Agree => cell.fg(Color::Green),
+        Status::Single => cell,
+    }
+}
+
+fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
+    let on_topic: Vec<&str> = report
+        .sources
+        .iter()
+        .filter(|s| s.on_topic)
+        .map(|s| s.id.as_str())
+        .collect();
+    let mut table = new_table(options);
+    if on_topic.len() <= MAX_SOURCE_COLUMNS {
+        let mut header = vec!["claim".to_string(), "status".to_string()];
+        header.extend(on_topic.iter().map(|id| clean_cell(id)));
+        header.push("note".into());
+        table.set_header(header);
+        for finding in &report.findings {
+            let mut row = vec![
+                Cell::new(&finding.label),
+                status_cell(finding.status, options.color),
+            ];
+            for id in &on_topic {
+                row.push(Cell::new(clean_cell(
+                    &source_values(finding, id).join("\n"),
+                )));
+            }
+            row.push(Cell::new(clean_cell(finding.note.as_deref().unwrap_or(""))));
+            table.add_row(row);
+        }
+    } else {
+        table.set_header(vec!["claim", "status", "value", "sources", "note"]);
+        for finding in &report.findings {
+            let values: Vec<String> = finding
+                .values
+                .iter()
+                .map(|v| clean_cell(&v.value))
+                .collect();
+            let sources: Vec<String> = finding
+                .values
+                .iter()
+                .map(|v| clean_cell(&v.sources.join(", ")))
+                .collect();
+            table.add_row(vec![
+                Cell::new(&finding.label),
+                status_cell(finding.status, options.color),
+                Cell::new(values.join("\n")),
+                Cell::new(sources.join("\n")),
+                Cell::new(clean_cell(finding.note.as_deref().unwrap_or(""))),
+            ]);
+        }
+    }
+    let _ = writeln!(out, "{table}");
+
+    let mut sources = new_table(options);
+    sources.set_header(vec!["source", "title", "claims", "on topic"]);
+    for s in &report.sources {
+        let topic = match &s.off_topic_reason {
+            None => "yes".to_string(),
+            Some(reason) => format!("no: {reason}"),
+        };
+        sources.add_row(vec![
+            Cell::new(clean_cell(&s.id)),
+            Cell::new(clean_cell(&s.title)),
+            Cell::new(s.claims),
+            Cell::new(clean_cell(&topic)),
+        ]);
+    }
+    let _ = writeln!(out, "{sources}");
+    if options.evidence {
+        evidence_text(&report.findings, out);
+    }
+    let _ = writeln!(out, "{}", summary_line(report));
+}
+
+/// The values one source gives in a finding, as that source writes them
+/// ("Omran" where another source has "Omran Daqneesh"), majority value first.
+fn source_values<'a>(finding: &'a Finding, source: &str) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for value in &finding.values {
+        for claim in value.claims.iter().filter(|c| c.source == source) {
+            let shown = claim.value.display.as_str();
+            if !out.contains(&shown) {
+                out.push(shown);
+            }
+        }
+    }
+    out
+}
+
+/// The sentence of a claim with its span marked `»like this«`.
+pub fn marked_sentence(claim: &Claim, open: &str, close: &str) -> String {
+    let (start, end) = (
+        claim.start.saturating_sub(claim.sentence_start),
+        claim.end.saturating_sub(claim.sentence_start),
+    );
+    let s = &claim.sentence;
+    match (s.get(..start), s.get(start..end), s.get(end..)) {
+        (Some(a), Some(b), Some(c)) => format!("{a}{open}{b}{close}{c}"),
+        _ => s.clone(),
+    }
+}
+
+fn evidence_text(findings: &[Finding], out: &mut String) {
+    let _ = writeln!(out, "Evidence");
+    for f in findings {
+        let _ = writeln!(out, "{} ({})", f.label, f.status.as_str());
+        for v in &f.values {
+            let _ = writeln!(out, "  {}", clean_cell(&v.value));
+            for c in &v.claims {
+                let sentence = clean_cell(&marked_sentence(c, "»", "«")).replace('\n', " ");
+                let _ = writeln!(
+                    out,
+                    "    {} {}-{}: {sentence}",
+                    clean_cell(&c.source),
+                    c.start,
+                    c.end
+                );
+            }
+        }
+    }
+}
+
+/// Escapes text for a Markdown table cell.
+pub fn markdown_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in clean_cell(s).chars() {
+        match c {
+            '|' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("<br>"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn markdown_report(report: &Report, evidence: bool, out: &mut String) {
+    let _ = writeln!(out, "## {}\n", markdown_cell(&report.cluster));
+    let _ = writeln!(
+        out,
+        "| claim | status | value | sources | note |\n|---|---|---|---|---|"
+    );
+    for f in &report.findings {
+        let values: Vec<String> = f.values.iter().map(|v| markdown_cell(&v.value)).collect();
+        let sources: Vec<String> = f
+            .values
+            .iter()
+            .map(|v| markdown_cell(&v.sources.join(", ")))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            markdown_cell(&f.label),
+            f.status.as_str(),
+            values.join("<br>"),
+            sources.join("<br>"),
+            markdown_cell(f.note.as_deref().unwrap_or(""))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n| source | title | claims | on topic |\n|---|---|---|---|"
+    );
+    for s in &report.sources {
+        let topic = s
+            .off_topic_reason
+            .as_ref()
+            .map_or("yes".to_string(), |r| format!("no: {r}"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            markdown_cell(&s.id),
+            markdown_cell(&s.title),
+            s.claims,
+            markdown_cell(&topic)
+        );
+    }
+    if evidence {
+        let _ = writeln!(out, "\n### Evidence\n");
+        for f in &report.findings {
+            for v in &f.values {
+                for c in &v.claims {
+                    let plain = marked_sentence(c, "**", "**");
+                    let marked = markdown_evidence(&plain);
+                    let _ = writeln!(
+                        out,
+                        "- {} / {}: {} ({} {}-{}): {marked}",
+                        markdown_cell(&f.label),
+                        f.status.as_str(),
+                        markdown_cell(&v.value),
+                        markdown_cell(&c.source),
+                        c.start,
+                        c.end
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{}\n", summary_line(report));
+}
+
+/// Escapes a marked sentence for Markdown, keeping the `**` span markers.
+fn markdown_evidence(marked: &str) -> String {
+    marked
+        .split("**")
+        .map(markdown_cell)
+        .collect::<Vec<_>>()
+        .join("**")
+        .replace("<br>", " ")
+}
+
+/// Neutralises a CSV cell that a spreadsheet would read as a formula.
+pub fn csv_cell(s: &str) -> String {
+    let s = clean_cell(s);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
+fn csv_reports(reports: &[Report], evidence: bool) -> Result<String, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| e.to_string();
+    if evidence {
+        w.write_record([
+            "cluster", "kind", "status", "value", "source", "text", "start", "end", "sentence",
+            "note",
+        ])
+        .map_err(err)?;
+    } else {
+        w.write_record(["cluster", "kind", "status", "value", "sources", "note"])
+            .map_err(err)?;
+    }
+    for report in reports {
+        for f in &report.findings {
+            let note = f.note.as_deref().unwrap_or("");
+            for v in &f.values {
+                if evidence {
+                    for c in &v.claims {
+                        w.write_record([
+                            csv_cell(&report.cluster),
+                            f.kind.clone(),
+                            f.status.as_str().to_string(),
+                            csv_cell(&v.value),
+                            csv_cell(&c.source),
+                            csv_cell(&c.text),
+                            c.start.to_string(),
+                            c.end.to_string(),
+                            csv_cell(&c.sentence),
+                            csv_cell(note),
+                        ])
+                        .map_err(err)?;
+                    }
+                } else {
+                    w.write_record([
+                        csv_cell(&report.cluster),
+                        f.kind.clone(),
+                        f.status.as_str().to_string(),
+                        csv_cell(&v.value),
+                        csv_cell(&v.sources.join(" ")),
+                        csv_cell(note),
+                    ])
+                    .map_err(err)?;
+                }
+            }
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// The claims of one cluster, for `claimdiff claims`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimsReport {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The cluster's name.
+    pub cluster: String,
+    /// Every claim, by source then position.
+    pub claims: Vec<Claim>,
+}
+
+impl ClaimsReport {
+    /// A claims report for a cluster.
+    pub fn new(cluster: String, claims: Vec<Claim>) -> Self {
+        ClaimsReport {
+            schema: SCHEMA,
+            cluster,
+            claims,
+        }
+    }
+}
+
+/// Renders extracted claims with their evidence.
+pub fn render_claims(
+    reports: &[ClaimsReport],
+    format: Format,
+    options: RenderOptions,
+) -> Result<String, String> {
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            for r in reports {
+                out.push_str(&serde_json::to_string_pretty(r).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+        }
+        Format::Yaml => {
+            for (i, r) in reports.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&serde_yaml::to_string(r).map_err(|e| e.to_string())?);
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let err = |e: csv::Error| e.to_string();
+            w.write_record([
+                "cluster", "source", "kind", "value", "subject", "text", "start", "end", "sentence",
+            ])
+            .map_err(err)?;
+            for r in reports {
+                for c in &r.claims {
+                    w.write_record([
+                        csv_cell(&r.cluster),
+                        csv_cell(&c.source),
+                        c.kind.clone(),
+                        csv_cell(&c.value.display),
+                        csv_cell(c.subject.as_deref().unwrap_or("")),
+                        csv_cell(&c.text),
+                        c.start.to_string(),
+                        c.end.to_string(),
+                        csv_cell(&c.sentence),
+                    ])
+                    .map_err(err)?;
+                }
+            }
+            let bytes = w.into_inner().map_err(|e| e.to_string())?;
+            out = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+        }
+        Format::Markdown => {
+            for r in reports {
+                let _ = writeln!(out, "## {}\n", markdown_cell(&r.cluster));
+                let _ = writeln!(out, "| source | kind | value | subject | span | evidence |\n|---|---|---|---|---|---|");
+                for c in &r.claims {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {}-{} | {} |",
+                        markdown_cell(&c.source),
+                        markdown_cell(&c.kind),
+                        markdown_cell(&c.value.display),
+                        markdown_cell(c.subject.as_deref().unwrap_or("")),
+                        c.start,
+                        c.end,
+                        markdown_evidence(&marked_sentence(c, "**", "**"))
+                    );
+                }
+                out.push('\n');
+            }
+        }
+        Format::Table => {
+            for r in reports {
+                if reports.len() > 1 {
+                    let _ = writeln!(out, "== {}", clean_cell(&r.cluster));
+                }
+                let mut table = new_table(options);
+                table.set_header(vec![
+                    "source", "kind", "value", "subject", "span", "evidence",
+                ]);
+                for c in &r.claims {
+                    table.add_row(vec![
+                        Cell::new(clean_cell(&c.source)),
+                        Cell::new(&c.kind),
+                        Cell::new(clean_cell(&c.value.display)),
+                        Cell::new(clean_cell(c.subject.as_deref().unwrap_or(""))),
+                        Cell::new(format!("{}-{}", c.start, c.end)),
+                        Cell::new(clean_cell(&marked_sentence(c, "»", "«")).replace('\n', " ")),
+                    ]);
+                }
+                let _ = writeln!(out, "{table}");
+                let _ = writeln!(out, "{} claims", r.claims.len());
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(
+            clean_cell("a\u{1b}[31mred\u{7}\nb"),
+            "a\u{FFFD}[31mred\u{FFFD}\nb"
+        );
+    }
+
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("-5"), "'-5");
+        assert_eq!(csv_cell("M10"), "M10");
+    }
+
+    #[test]
+    fn markdown_cells_escape_table_syntax() {
+        assert_eq!(markdown_cell("a|b `c`\nd"), "a\\|b \\`c\\`<br>d");
+    }
+}

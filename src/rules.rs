@@ -1,0 +1,1034 @@
+//! The rule set: everything language- or domain-specific that drives the
+//! pipeline, read from YAML files and compiled once per process.
+//!
+//! A rule directory holds three kinds of file:
+//! - `*.yaml` at its top: one **claim kind** each (used by `extract`);
+//! - `lang/*.yaml`: a **lexicon** per language (number words, weekdays,
+//!   spelling variants, abbreviations, placeholder patterns), used by
+//!   `clean`, `extract` and `normalize`;
+//! - `boilerplate/*.yaml`: **boilerplate** patterns dropped by `clean`.
+//!
+//! The built-in set is `rules/` in the repository, embedded by `build.rs`.
+//! `--rules DIR` layers another directory on top: its kinds add to or replace
+//! the built-in kinds with the same id and language; its lexicon entries and
+//! boilerplate patterns are added. Every problem is a [`Diagnostic`] with the
+//! file, line, column and rule id, and a hint.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{locate, Diagnostic};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// How large one compiled pattern may grow, in bytes. A pattern that needs
+/// more is almost always a mistake (a nested repetition), and an error says so.
+pub const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// The fixed list of value types a claim kind may name. The type decides how
+/// values are normalized and compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    /// Free text: compared after case, accent and spelling folding.
+    Text,
+    /// A person's name: compared by token, a shorter form agrees with the full one.
+    Name,
+    /// A number of people or things.
+    Count,
+    /// A person's age in years.
+    Age,
+    /// A day of the week.
+    Day,
+    /// A part of the day ("evening") or a clock time ("10:30 pm").
+    TimeOfDay,
+    /// A calendar date.
+    Date,
+    /// A place name: neighbourhood, town, region.
+    Place,
+    /// An organisation, group or force.
+    Organisation,
+    /// A code or identifier ("M10"): compared exactly, case aside.
+    Code,
+}
+
+impl ValueType {
+    /// Every value type, for error messages.
+    pub const ALL: &'static [&'static str] = &[
+        "text",
+        "name",
+        "count",
+        "age",
+        "day",
+        "time_of_day",
+        "date",
+        "place",
+        "organisation",
+        "code",
+    ];
+
+    /// True for the types whose values are numbers.
+    pub fn is_numeric(self) -> bool {
+        matches!(self, ValueType::Count | ValueType::Age)
+    }
+}
+
+/// Whether a kind has one true value per subject or may list several.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Cardinality {
+    /// One true value: different values are a conflict (or need review).
+    #[default]
+    One,
+    /// Several values can all be true (who reported it): each value is its
+    /// own finding, and sources can only agree on it.
+    Many,
+}
+
+/// A text and the value a rule must find in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// One or two sentences, as a news article would write them.
+    pub text: String,
+    /// The normalized display value the rule must extract from `text`.
+    pub value: String,
+}
+
+/// The shape of a claim-kind file, exactly as written in YAML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindFile {
+    kind: String,
+    #[serde(default)]
+    label: Option<String>,
+    description: String,
+    value_type: ValueType,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    cardinality: Cardinality,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    event_signal: bool,
+    patterns: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    must_not_match: Vec<String>,
+}
+
+/// One compiled pattern of a claim kind.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The pattern as written in the rule file, placeholders unexpanded.
+    pub source: String,
+    /// The compiled regex, placeholders expanded.
+    pub regex: Regex,
+}
+
+/// A claim kind: what to look for, how to read the value, and how to compare it.
+#[derive(Debug, Clone)]
+pub struct ClaimKind {
+    /// Stable id, e.g. `hospital`; the file stem by convention.
+    pub id: String,
+    /// Human label for tables, e.g. "hospital".
+    pub label: String,
+    /// What the kind means, for `rules list` and the docs.
+    pub description: String,
+    /// How values are normalized and compared.
+    pub value_type: ValueType,
+    /// The language whose lexicon the patterns use.
+    pub lang: String,
+    /// One value, or a list of values.
+    pub cardinality: Cardinality,
+    /// The default subject of the claims (e.g. `victim`), if the kind is about one.
+    pub subject: Option<String>,
+    /// True when a shared value of this kind says two sources report the same
+    /// event (names, places), which `compare` uses to spot off-topic sources.
+    pub event_signal: bool,
+    /// The patterns, in file order; each has a `value` capture group.
+    pub patterns: Vec<Pattern>,
+    /// Captured values matching any of these are not claims.
+    pub exclude: Vec<Regex>,
+    /// Texts and the value the rule must find in each.
+    pub examples: Vec<Example>,
+    /// Texts in which the rule must find nothing.
+    pub must_not_match: Vec<String>,
+    /// The file the kind was read from (`rules/hospital.yaml` for built-ins).
+    pub file: PathBuf,
+}
+
+/// Number words of one language, for `normalize` and the `{number}` placeholder.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberWords {
+    /// Words worth a value on their own: `one: 1`, `twelve: 12`, `twenty: 20`.
+    #[serde(default)]
+    pub units: BTreeMap<String, u64>,
+    /// Words that multiply what precedes them: `hundred: 100`, `million: 1000000`.
+    #[serde(default)]
+    pub scales: BTreeMap<String, u64>,
+    /// Fixed phrases worth a value: `a dozen: 12`.
+    #[serde(default)]
+    pub phrases: BTreeMap<String, u64>,
+    /// Words that join parts of one number and add nothing: `and`.
+    #[serde(default)]
+    pub joiners: Vec<String>,
+    /// The thousands separator in digits: `,` in English.
+    #[serde(default)]
+    pub thousands_separator: Option<String>,
+    /// The decimal separator in digits: `.` in English.
+    #[serde(default)]
+    pub decimal_separator: Option<String>,
+}
+
+/// The shape of a lexicon file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    lang: String,
+    #[serde(default)]
+    numbers: NumberWords,
+    #[serde(default)]
+    weekdays: BTreeMap<String, String>,
+    #[serde(default)]
+    day_periods: BTreeMap<String, String>,
+    #[serde(default)]
+    clock_markers: BTreeMap<String, String>,
+    #[serde(default)]
+    spelling_variants: BTreeMap<String, String>,
+    #[serde(default)]
+    articles: Vec<String>,
+    #[serde(default)]
+    name_particles: Vec<String>,
+    #[serde(default)]
+    abbreviations: Vec<String>,
+    #[serde(default)]
+    continuation_words: Vec<String>,
+    #[serde(default)]
+    other_subject_cues: Vec<String>,
+    #[serde(default)]
+    topic_stopwords: Vec<String>,
+    #[serde(default)]
+    placeholders: BTreeMap<String, String>,
+}
+
+/// The words and patterns of one language, merged from its lexicon files.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// Language code, e.g. `en`.
+    pub lang: String,
+    /// Number words.
+    pub numbers: NumberWords,
+    /// Weekday word (lower case) → canonical display form.
+    pub weekdays: BTreeMap<String, String>,
+    /// Part-of-day word (lower case) → canonical period (`night`, `evening`…).
+    pub day_periods: BTreeMap<String, String>,
+    /// Marker after a clock time (lower case) → `am` or `pm`.
+    pub clock_markers: BTreeMap<String, String>,
+    /// Spelling (lower case) → the one form it is compared as.
+    pub spelling_variants: BTreeMap<String, String>,
+    /// Articles dropped at the start of organisation and place values.
+    pub articles: BTreeSet<String>,
+    /// Name particles (`al-`, `el-`) that a spelling may carry or leave out.
+    pub name_particles: Vec<String>,
+    /// Abbreviations (lower case, no final dot) after which a dot does not
+    /// end a sentence.
+    pub abbreviations: BTreeSet<String>,
+    /// Words that cannot end a sentence: a line ending with one goes on.
+    pub continuation_words: BTreeSet<String>,
+    /// Regexes that mark a sentence as being about someone else than the
+    /// story's main subject ("another child").
+    pub other_subject_cues: Vec<Regex>,
+    /// Capitalised words that say nothing about which event a source reports.
+    pub topic_stopwords: BTreeSet<String>,
+    /// Named sub-patterns that rule patterns use as `{name}`.
+    pub placeholders: BTreeMap<String, String>,
+}
+
+/// The shape of a boilerplate file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoilerplateFile {
+    boilerplate: Vec<BoilerplateSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoilerplateSpec {
+    id: String,
+    description: String,
+    #[serde(default)]
+    scope: Scope,
+    pattern: String,
+    examples: Vec<String>,
+    must_not_match: Vec<String>,
+}
+
+/// How much text a boilerplate pattern drops when it matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The sentence the pattern matches in.
+    #[default]
+    Sentence,
+    /// The whole paragraph the pattern matches in.
+    Paragraph,
+}
+
+/// A compiled boilerplate pattern: text that is not the story.
+#[derive(Debug, Clone)]
+pub struct Boilerplate {
+    /// Stable id, shown as the reason text was dropped.
+    pub id: String,
+    /// What the pattern catches.
+    pub description: String,
+    /// Sentence or paragraph.
+    pub scope: Scope,
+    /// The compiled pattern.
+    pub regex: Regex,
+    /// Texts the pattern must match.
+    pub examples: Vec<String>,
+    /// Texts the pattern must not match.
+    pub must_not_match: Vec<String>,
+    /// The file it was read from.
+    pub file: PathBuf,
+}
+
+/// A whole compiled rule set: kinds, boilerplate and lexicons.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    /// Claim kinds, sorted by id then language.
+    pub kinds: Vec<ClaimKind>,
+    /// Boilerplate patterns, sorted by id.
+    pub boilerplate: Vec<Boilerplate>,
+    /// Lexicons by language code.
+    pub lexicons: BTreeMap<String, Lexicon>,
+}
+
+/// A rule file's text and the path to report it under.
+#[derive(Debug, Clone)]
+pub struct RuleFile {
+    /// Where the file lives, for messages (`rules/hospital.yaml` for built-ins).
+    pub path: PathBuf,
+    /// Path relative to its rule directory, which says what the file holds.
+    pub rel: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// The built-in rule files, as embedded at build time.
+pub fn builtin_files() -> Vec<RuleFile> {
+    embedded::EMBEDDED
+        .iter()
+        .map(|(rel, text)| RuleFile {
+            path: Path::new("rules").join(rel),
+            rel: (*rel).to_string(),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// Reads every rule file under `dir` (sorted, recursively). Unreadable files
+/// are diagnostics; the others are still returned.
+pub fn read_dir_files(dir: &Path) -> (Vec<RuleFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        diags.push(
+            Diagnostic::error(dir, "rule directory not found")
+                .hint("give --rules a directory of claim-kind YAML files"),
+        );
+        return (files, diags);
+    }
+    let mut paths = Vec::new();
+    collect_yaml(dir, &mut paths, &mut diags, 0);
+    paths.sort();
+    for path in paths {
+        let rel = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => files.push(RuleFile { path, rel, text }),
+                Err(_) => diags.push(
+                    Diagnostic::error(&path, "rule file is not valid UTF-8")
+                        .hint("save the file as UTF-8"),
+                ),
+            },
+            Err(e) => diags.push(Diagnostic::error(
+                &path,
+                format!("cannot read rule file: {e}"),
+            )),
+        }
+    }
+    (files, diags)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>, depth: usize) {
+    if depth > 8 {
+        diags.push(Diagnostic::warning(
+            dir,
+            "rule directories nested too deep; not read",
+        ));
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                dir,
+                format!("cannot read rule directory: {e}"),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            collect_yaml(&path, out, diags, depth + 1);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+impl RuleSet {
+    /// The built-in rules alone.
+    pub fn builtin() -> Result<RuleSet, Vec<Diagnostic>> {
+        RuleSet::compile(&[builtin_files()])
+    }
+
+    /// The built-in rules with each of `dirs` layered on top, in order.
+    pub fn with_dirs(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Diagnostic>> {
+        let mut layers = vec![builtin_files()];
+        let mut diags = Vec::new();
+        for dir in dirs {
+            let (files, mut d) = read_dir_files(dir);
+            diags.append(&mut d);
+            layers.push(files);
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        RuleSet::compile(&layers)
+    }
+
+    /// Compiles layers of rule files; a later layer overrides earlier kinds
+    /// with the same id and language. All problems are returned together.
+    pub fn compile(layers: &[Vec<RuleFile>]) -> Result<RuleSet, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut lex_files = Vec::new();
+        let mut kind_files = Vec::new();
+        let mut boiler_files = Vec::new();
+        for (layer_index, layer) in layers.iter().enumerate() {
+            for file in layer {
+                if file.rel.starts_with("lang/") {
+                    lex_files.push(file);
+                } else if file.rel.starts_with("boilerplate/") {
+                    boiler_files.push(file);
+                } else if !file.rel.contains('/') {
+                    kind_files.push((layer_index, file));
+                } else {
+                    diags.push(
+                        Diagnostic::warning(&file.path, "not read: rule files live at the top of the rule directory, or in lang/ or boilerplate/")
+                    );
+                }
+            }
+        }
+
+        let mut lexicons: BTreeMap<String, Lexicon> = BTreeMap::new();
+        for file in lex_files {
+            match parse_yaml::<LexiconFile>(file) {
+                Ok(lf) => merge_lexicon(&mut lexicons, lf, file, &mut diags),
+                Err(d) => diags.push(d),
+            }
+        }
+
+        let mut boilerplate: Vec<Boilerplate> = Vec::new();
+        for file in boiler_files {
+            match parse_yaml::<BoilerplateFile>(file) {
+                Ok(bf) => compile_boilerplate(bf, file, &mut boilerplate, &mut diags),
+                Err(d) => diags.push(d),
+            }
+        }
+        boilerplate.sort_by(|a, b| a.id.cmp(&b.id));
+        for pair in boilerplate.windows(2) {
+            if pair[0].id == pair[1].id {
+                diags.push(
+                    Diagnostic::error(&pair[1].file, "duplicate boilerplate id")
+                        .rule(&pair[1].id)
+                        .hint(format!(
+                            "another pattern in {} has this id; rename one",
+                            pair[0].file.display()
+                        )),
+                );
+            }
+        }
+
+        // (id, lang) → (layer, kind); a later layer replaces, the same layer twice is an error.
+        let mut kinds: BTreeMap<(String, String), (usize, ClaimKind)> = BTreeMap::new();
+        for (layer, file) in kind_files {
+            let kf = match parse_yaml::<KindFile>(file) {
+                Ok(kf) => kf,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let Some(kind) = compile_kind(kf, file, &lexicons, &mut diags) else {
+                continue;
+            };
+            let key = (kind.id.clone(), kind.lang.clone());
+            if let Some((prev_layer, prev)) = kinds.get(&key) {
+                if *prev_layer == layer {
+                    let pos = locate(&file.text, "kind:", 0);
+                    diags.push(
+                        Diagnostic::error(&file.path, format!("duplicate kind id '{}'", kind.id))
+                            .at(pos)
+                            .rule(&kind.id)
+                            .hint(format!(
+                                "{} already defines it; rename one of them",
+                                prev.file.display()
+                            )),
+                    );
+                    continue;
+                }
+            }
+            kinds.insert(key, (layer, kind));
+        }
+
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(diags);
+        }
+        Ok(RuleSet {
+            kinds: kinds.into_values().map(|(_, k)| k).collect(),
+            boilerplate,
+            lexicons,
+        })
+    }
+
+    /// The lexicon for `lang`, or an empty one.
+    pub fn lexicon(&self, lang: &str) -> Option<&Lexicon> {
+        self.lexicons.get(lang)
+    }
+
+    /// The kind with this id (the first language, when there are several).
+    pub fn kind(&self, id: &str) -> Option<&ClaimKind> {
+        self.kinds.iter().find(|k| k.id == id)
+    }
+}
+
+/// Parses one YAML file into `T`, turning parser errors into diagnostics with
+/// line and column and, where the file names it, the rule id.
+fn parse_yaml<T: for<'de> Deserialize<'de>>(file: &RuleFile) -> Result<T, Diagnostic> {
+    serde_yaml::from_str::<T>(&file.text).map_err(|e| {
+        let pos = e.location().map(|l| (l.line(), l.column()));
+        let mut message = e.to_string();
+        // The parser appends " at line L column C"; we print the position up front.
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        let mut d = Diagnostic::error(&file.path, message).at(pos);
+        if let Some(id) = declared_kind(&file.text) {
+            d = d.rule(id);
+        }
+        let hint = if d.message.contains("unknown field") {
+            "remove the field or fix its spelling; `claimdiff rules list` and docs/rules-guide.md list the fields"
+        } else if d.message.contains("unknown variant") {
+            "use one of the values listed"
+        } else if d.message.contains("missing field") {
+            "add the field; docs/rules-guide.md shows a complete rule"
+        } else {
+            "check the YAML syntax near this position"
+        };
+        d.hint(hint)
+    })
+}
+
+/// The `kind:` a rule file declares, read leniently for error messages.
+fn declared_kind(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix("kind:")?;
+        let id = rest.trim().trim_matches(|c| c == '"' || c == '\'');
+        (!id.is_empty()).then(|| id.to_string())
+    })
+}
+
+fn merge_lexicon(
+    lexicons: &mut BTreeMap<String, Lexicon>,
+    lf: LexiconFile,
+    file: &RuleFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let lex = lexicons.entry(lf.lang.clone()).or_insert_with(|| Lexicon {
+        lang: lf.lang.clone(),
+        ..Lexicon::default()
+    });
+    let lower = |s: String| s.to_lowercase();
+    lex.numbers
+        .units
+        .extend(lf.numbers.units.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.numbers
+        .scales
+        .extend(lf.numbers.scales.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.numbers
+        .phrases
+        .extend(lf.numbers.phrases.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.numbers
+        .joiners
+        .extend(lf.numbers.joiners.into_iter().map(lower));
+    if lf.numbers.thousands_separator.is_some() {
+        lex.numbers.thousands_separator = lf.numbers.thousands_separator;
+    }
+    if lf.numbers.decimal_separator.is_some() {
+        lex.numbers.decimal_separator = lf.numbers.decimal_separator;
+    }
+    lex.weekdays
+        .extend(lf.weekdays.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.day_periods
+        .extend(lf.day_periods.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.clock_markers.extend(
+        lf.clock_markers
+            .into_iter()
+            .map(|(k, v)| (lower(k), lower(v))),
+    );
+    lex.spelling_variants.extend(
+        lf.spelling_variants
+            .into_iter()
+            .map(|(k, v)| (lower(k), lower(v))),
+    );
+    lex.articles.extend(lf.articles.into_iter().map(lower));
+    lex.name_particles
+        .extend(lf.name_particles.into_iter().map(lower));
+    lex.abbreviations.extend(
+        lf.abbreviations
+            .into_iter()
+            .map(|a| lower(a).trim_end_matches('.').to_string()),
+    );
+    lex.continuation_words
+        .extend(lf.continuation_words.into_iter().map(lower));
+    lex.topic_stopwords
+        .extend(lf.topic_stopwords.into_iter().map(lower));
+    lex.placeholders.extend(lf.placeholders);
+    for cue in lf.other_subject_cues {
+        match build_regex(&cue) {
+            Ok(re) => lex.other_subject_cues.push(re),
+            Err(msg) => diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    format!("bad regex in other_subject_cues: {msg}"),
+                )
+                .at(locate(&file.text, first_line(&cue), 0))
+                .hint("fix the regex; see docs/rules-guide.md"),
+            ),
+        }
+    }
+}
+
+fn compile_boilerplate(
+    bf: BoilerplateFile,
+    file: &RuleFile,
+    out: &mut Vec<Boilerplate>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for spec in bf.boilerplate {
+        let pos = locate(&file.text, &format!("id: {}", spec.id), 0);
+        if spec.examples.is_empty() || spec.must_not_match.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    "boilerplate pattern needs at least one example and one must_not_match text",
+                )
+                .at(pos)
+                .rule(&spec.id)
+                .hint("add a text it must drop and a text it must keep"),
+            );
+            continue;
+        }
+        match build_regex(&spec.pattern) {
+            Ok(regex) => out.push(Boilerplate {
+                id: spec.id,
+                description: spec.description,
+                scope: spec.scope,
+                regex,
+                examples: spec.examples,
+                must_not_match: spec.must_not_match,
+                file: file.path.clone(),
+            }),
+            Err(msg) => diags.push(
+                Diagnostic::error(&file.path, format!("bad regex: {msg}"))
+                    .at(locate(&file.text, first_line(&spec.pattern), 0).or(pos))
+                    .rule(&spec.id)
+                    .hint("fix the regex; see docs/rules-guide.md"),
+            ),
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    let line = s.lines().next().unwrap_or(s);
+    // A short, distinctive prefix survives YAML quoting better than the whole line.
+    match line.char_indices().nth(24) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    }
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => format!(
+                "the pattern compiles to more than {limit} bytes; simplify nested repetitions"
+            ),
+            other => other
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        })
+}
+
+fn compile_kind(
+    kf: KindFile,
+    file: &RuleFile,
+    lexicons: &BTreeMap<String, Lexicon>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ClaimKind> {
+    let id = kf.kind.clone();
+    let kind_pos = locate(&file.text, "kind:", 0);
+    let err = |msg: String| Diagnostic::error(&file.path, msg).rule(&id);
+    let before = diags.len();
+
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        diags.push(
+            err(format!(
+                "kind id '{id}' must be lower-case letters, digits and '_'"
+            ))
+            .at(kind_pos)
+            .hint("use an id like `children_injured`"),
+        );
+    }
+    let lang = kf.lang.clone().unwrap_or_else(|| "en".to_string());
+    let empty = Lexicon::default();
+    let lexicon = match lexicons.get(&lang) {
+        Some(lex) => lex,
+        None => {
+            diags.push(
+                err(format!("no lexicon for language '{lang}'"))
+                    .at(locate(&file.text, "lang:", 0).or(kind_pos))
+                    .hint(format!(
+                        "add lang/{lang}.yaml to the rule directory, or use one of: {}",
+                        lexicons.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )),
+            );
+            &empty
+        }
+    };
+    if kf.patterns.is_empty() {
+        diags.push(
+            err("a kind needs at least one pattern".into())
+                .at(kind_pos)
+                .hint("add a `patterns:` list"),
+        );
+    }
+    if kf.examples.is_empty() || kf.must_not_match.is_empty() {
+        diags.push(
+            err("every kind needs at least one example and one must_not_match text".into())
+                .at(kind_pos)
+                .hint("add `examples:` (text and value) and `must_not_match:` (texts)"),
+        );
+    }
+
+    let mut patterns = Vec::new();
+    let mut search_from = 0;
+    for source in &kf.patterns {
+        let pos = locate(&file.text, first_line(source), search_from);
+        if let Some(off) = file
+            .text
+            .get(search_from..)
+            .and_then(|rest| rest.find(first_line(source)))
+        {
+            search_from += off + 1;
+        }
+        let expanded = match expand_placeholders(source, lexicon) {
+            Ok(p) => p,
+            Err(msg) => {
+                diags.push(err(msg).at(pos).hint(format!(
+                    "placeholders for '{lang}': {}",
+                    placeholder_names(lexicon).join(", ")
+                )));
+                continue;
+            }
+        };
+        match build_regex(&expanded) {
+            Ok(regex) => {
+                if !regex.capture_names().any(|n| n == Some("value")) {
+                    diags.push(
+                        err("pattern has no `value` capture group".into())
+                            .at(pos)
+                            .hint("wrap the part that is the value in (?P<value>...)"),
+                    );
+                    continue;
+                }
+                patterns.push(Pattern {
+                    source: source.clone(),
+                    regex,
+                });
+            }
+            Err(msg) => diags.push(
+                err(format!("bad regex: {msg}"))
+                    .at(pos)
+                    .hint("fix the regex; `claimdiff rules test` checks it"),
+            ),
+        }
+    }
+    let mut exclude = Vec::new();
+    for source in &kf.exclude {
+        match build_regex(source) {
+            Ok(re) => exclude.push(re),
+            Err(msg) => diags.push(
+                err(format!("bad regex in exclude: {msg}"))
+                    .at(locate(&file.text, first_line(source), 0))
+                    .hint("fix the regex"),
+            ),
+        }
+    }
+    if diags.len() > before {
+        return None;
+    }
+    Some(ClaimKind {
+        label: kf.label.unwrap_or_else(|| id.replace('_', " ")),
+        id,
+        description: kf.description,
+        value_type: kf.value_type,
+        lang,
+        cardinality: kf.cardinality,
+        subject: kf.subject,
+        event_signal: kf.event_signal,
+        patterns,
+        exclude,
+        examples: kf.examples,
+        must_not_match: kf.must_not_match,
+        file: file.path.clone(),
+    })
+}
+
+/// The placeholder names a pattern may use with this lexicon.
+pub fn placeholder_names(lexicon: &Lexicon) -> Vec<String> {
+    let mut names: Vec<String> = vec!["number".into(), "weekday".into(), "day_period".into()];
+    names.extend(lexicon.placeholders.keys().cloned());
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Replaces `{name}` placeholders with their patterns from the lexicon.
+/// `{number}`, `{weekday}` and `{day_period}` are built from the lexicon's
+/// word lists; the others are written in its `placeholders` table. Regex
+/// repetitions like `{2,3}` are left alone.
+pub fn expand_placeholders(pattern: &str, lexicon: &Lexicon) -> Result<String, String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let escaped = rest[..open].ends_with('\\') && !rest[..open].ends_with("\\\\");
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}');
+        let name = close.map(|c| &after[..c]).unwrap_or("");
+        let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        if escaped || !is_name {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        let expansion = match name {
+            "number" => number_pattern(lexicon),
+            "weekday" => word_alternation(lexicon.weekdays.keys()),
+            "day_period" => word_alternation(lexicon.day_periods.keys()),
+            other => match lexicon.placeholders.get(other) {
+                Some(p) => format!("(?:{p})"),
+                None => return Err(format!("unknown placeholder {{{other}}}")),
+            },
+        };
+        out.push_str(&expansion);
+        rest = &after[name.len() + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A case-insensitive alternation of words, longest first so that
+/// "Wednesday" wins over "Wed".
+fn word_alternation<'a>(words: impl Iterator<Item = &'a String>) -> String {
+    let mut words: Vec<&String> = words.collect();
+    words.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let alts: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+    if alts.is_empty() {
+        // Matches nothing: a lexicon without the words cannot find them.
+        return "(?:[^\\s\\S])".into();
+    }
+    format!("(?i:\\b(?:{})\\b)", alts.join("|"))
+}
+
+/// The `{number}` placeholder: digits (with the lexicon's separators and an
+/// optional scale word) or a run of number words ("three hundred",
+/// "twenty-five", "a dozen").
+pub fn number_pattern(lexicon: &Lexicon) -> String {
+    let n = &lexicon.numbers;
+    let thousands = regex::escape(n.thousands_separator.as_deref().unwrap_or(","));
+    let decimal = regex::escape(n.decimal_separator.as_deref().unwrap_or("."));
+    let words: Vec<&String> = n.units.keys().chain(n.scales.keys()).collect();
+    let word = word_alternation(words.into_iter());
+    let scale = word_alternation(n.scales.keys());
+    let joiners = word_alternation(n.joiners.iter());
+    let phrases = word_alternation(n.phrases.keys());
+    let digits =
+        format!("\\d{{1,3}}(?:{thousands}\\d{{3}})+(?:{decimal}\\d+)?|\\d+(?:{decimal}\\d+)?");
+    format!("(?:(?:{digits})(?:[ ]{scale})?|{phrases}|{word}(?:(?:[ -]|[ ]{joiners}[ ]){word})*)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel: &str, text: &str) -> RuleFile {
+        RuleFile {
+            path: PathBuf::from("t").join(rel),
+            rel: rel.to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    fn lexicon_file() -> RuleFile {
+        file("lang/en.yaml", "lang: en\nnumbers:\n  units: {one: 1, five: 5}\n  scales: {hundred: 100}\nplaceholders:\n  name: '[A-Z][a-z]+'\n")
+    }
+
+    #[test]
+    fn builtin_rules_compile() {
+        let rules =
+            RuleSet::builtin().map_err(|d| d.iter().map(|d| d.to_string()).collect::<Vec<_>>());
+        let rules = rules.expect("built-in rules compile");
+        assert!(rules.kinds.len() >= 8);
+        assert!(rules.lexicon("en").is_some());
+    }
+
+    #[test]
+    fn unknown_field_points_at_line_and_rule() {
+        let kind = file(
+            "hospital.yaml",
+            "kind: hospital\ndescription: d\nvalue_type: code\npatern: ['x']\n",
+        );
+        let diags = RuleSet::compile(&[vec![lexicon_file(), kind]]).expect_err("must fail");
+        let text = diags[0].to_string();
+        assert!(
+            text.starts_with("error: t/hospital.yaml:4:1: rule 'hospital': unknown field `patern`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bad_regex_points_at_pattern() {
+        let kind = file(
+            "k.yaml",
+            "kind: k\ndescription: d\nvalue_type: code\npatterns:\n  - '(?P<value>a'\nexamples: [{text: a, value: a}]\nmust_not_match: [b]\n",
+        );
+        let diags = RuleSet::compile(&[vec![lexicon_file(), kind]]).expect_err("must fail");
+        let text = diags[0].to_string();
+        assert!(
+            text.starts_with("error: t/k.yaml:5:6: rule 'k': bad regex"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn pattern_without_value_capture_is_an_error() {
+        let kind = file(
+            "k.yaml",
+            "kind: k\ndescription: d\nvalue_type: code\npatterns: ['abc']\nexamples: [{text: a, value: a}]\nmust_not_match: [b]\n",
+        );
+        let diags = RuleSet::compile(&[vec![lexicon_file(), kind]]).expect_err("must fail");
+        assert!(
+            diags[0].message.contains("no `value` capture"),
+            "{}",
+            diags[0]
+        );
+    }
+
+    #[test]
+    fn unknown_value_type_lists_the_valid_ones() {
+        let kind = file(
+            "k.yaml",
+            "kind: k\ndescription: d\nvalue_type: colour\npatterns: ['(?P<value>a)']\n",
+        );
+        let diags = RuleSet::compile(&[vec![lexicon_file(), kind]]).expect_err("must fail");
+        let text = diags[0].to_string();
+        assert!(
+            text.contains("unknown variant `colour`") && text.contains("time_of_day"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn duplicate_kind_in_one_layer_is_an_error_but_a_later_layer_overrides() {
+        let a = "kind: k\ndescription: d\nvalue_type: code\npatterns: ['(?P<value>a)']\nexamples: [{text: a, value: a}]\nmust_not_match: [b]\n";
+        let diags = RuleSet::compile(&[vec![lexicon_file(), file("a.yaml", a), file("b.yaml", a)]])
+            .expect_err("duplicate");
+        assert!(diags[0].message.contains("duplicate kind id 'k'"));
+        let b = a.replace("description: d", "description: override");
+        let rules = RuleSet::compile(&[
+            vec![lexicon_file(), file("a.yaml", a)],
+            vec![file("a.yaml", &b)],
+        ])
+        .expect("override");
+        assert_eq!(
+            rules.kind("k").map(|k| k.description.as_str()),
+            Some("override")
+        );
+    }
+
+    #[test]
+    fn placeholders_expand_and_unknown_ones_fail() {
+        let rules = RuleSet::compile(&[vec![lexicon_file()]]).expect("lexicon alone");
+        let lex = rules.lexicon("en").expect("en");
+        let p = expand_placeholders("{name} a{2,3} \\{x}", lex).expect("expands");
+        assert!(p.starts_with("(?:[A-Z][a-z]+)"));
+        assert!(p.contains("a{2,3}") && p.contains("\\{x}"));
+        assert!(expand_placeholders("{nope}", lex).is_err());
+        let num = Regex::new(&format!("^{}$", number_pattern(lex))).expect("compiles");
+        for ok in ["5", "300,000", "five", "one hundred", "2.5 hundred"] {
+            assert!(num.is_match(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn huge_regex_is_rejected_with_a_hint() {
+        let msg = build_regex("(?:a{100}){100}{100}").expect_err("too big");
+        assert!(msg.contains("simplify"), "{msg}");
+    }
+}
