@@ -519,7 +519,7 @@ fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status
         {
             (
                 Status::Review,
-                Some("parts of the day are vague and may overlap; a person must judge".into()),
+                Some("parts of the day are vague and may overlap".into()),
             )
         }
         ValueType::Organisation | ValueType::Place | ValueType::Text => {
@@ -534,7 +534,7 @@ fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status
                 (
                     Status::Review,
                     Some(format!(
-                        "values overlap ({}); a person must judge whether they say the same",
+                        "values overlap ({}): same or different?",
                         shared.join(", ")
                     )),
                 )

@@ -182,10 +182,7 @@ fn load_manifest(
     options: LoadOptions,
     cluster: &mut Cluster,
 ) -> Result<(), Diagnostic> {
-    let text = match read_source(manifest, options) {
-        Ok(text) => text,
-        Err(d) => return Err(d),
-    };
+    let text = read_source(manifest, options)?;
     let parsed: Manifest = serde_yaml::from_str(&text).map_err(|e| {
         let pos = e.location().map(|l| (l.line(), l.column()));
         let mut message = e.to_string();

@@ -139,7 +139,11 @@ pub fn clean_cell(s: &str) -> String {
 fn new_table(options: RenderOptions) -> Table {
     let mut table = Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL.with_rounded_corners());
-    if !options.color {
+    // comfy-table styles only on a terminal by itself; we decide instead
+    // (--color, NO_COLOR), so that piped output is plain unless asked.
+    if options.color {
+        table.enforce_styling();
+    } else {
         table.force_no_tty();
     }
     match options.width {
@@ -214,6 +218,12 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
                 Cell::new(sources.join("\n")),
                 Cell::new(clean_cell(finding.note.as_deref().unwrap_or(""))),
             ]);
+        }
+    }
+    // The claim and its status are what a reader scans first: never wrap them.
+    for index in 0..2 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
         }
     }
     let _ = writeln!(out, "{table}");
