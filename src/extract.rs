@@ -111,14 +111,28 @@ fn extract_kind(
     lexicon: &Lexicon,
     out: &mut Vec<Claim>,
 ) {
+    use crate::rules::ValueType;
+    let is_proper_type = matches!(
+        kind.value_type,
+        ValueType::Name | ValueType::Place | ValueType::Organisation
+    );
     for pattern in &kind.patterns {
         // Most patterns match nowhere in a document: one pass over the whole
         // text saves a pass per sentence.
         if !pattern.regex.is_match(&doc.folded) {
             continue;
         }
+        let reject_groups: Vec<&str> = pattern
+            .regex
+            .capture_names()
+            .flatten()
+            .filter(|n| n.starts_with("reject"))
+            .collect();
         for (index, sentence) in doc.sentences.iter().enumerate() {
             let text = doc.folded_text(sentence);
+            // In a Title Case Headline every word is capitalised, so the
+            // capitalised-word placeholders cannot tell a name from a verb.
+            let title_case = is_proper_type && is_title_case(text);
             for caps in pattern.regex.captures_iter(text) {
                 let Some(value_match) = caps.name("value") else {
                     continue;
@@ -126,10 +140,13 @@ fn extract_kind(
                 // A `reject` group that took part vetoes the match: the
                 // regex engine has no look-ahead, so rules say "not when
                 // followed by 'doctor'" with an optional `(?P<reject> doctor)?`.
-                if caps.name("reject").is_some() {
+                if reject_groups.iter().any(|name| caps.name(name).is_some()) {
                     continue;
                 }
                 let (trim, raw) = trim_leading_stopwords(value_match.as_str(), kind, lexicon);
+                if is_proper_type && (title_case || !is_substantive(raw, lexicon)) {
+                    continue;
+                }
                 let value_start = value_match.start() + trim;
                 if kind.exclude.iter().any(|re| re.is_match(raw)) {
                     continue;
@@ -239,6 +256,31 @@ fn trim_leading_stopwords<'t>(
         rest = after.trim_start();
     }
     (raw.len() - rest.len(), rest)
+}
+
+/// True when a name, place or organisation is more than a stopword or a
+/// lone letter ("Capt", "This", "U").
+fn is_substantive(value: &str, lexicon: &Lexicon) -> bool {
+    let word = value.trim().trim_end_matches('.');
+    word.chars().filter(|c| c.is_alphanumeric()).count() > 1
+        && !lexicon.topic_stopwords.contains(&word.to_lowercase())
+}
+
+/// True for a Title Case Headline: four in five words of four letters or
+/// more (and at least five such words) start with a capital. Names in running text never make up most of a sentence.
+pub fn is_title_case(sentence: &str) -> bool {
+    let words: Vec<&str> = sentence
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    if words.len() < 5 {
+        return false;
+    }
+    let capitalised = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    capitalised * 5 >= words.len() * 4
 }
 
 /// The subject of a claim in sentence `index`: the kind's subject, or
@@ -408,6 +450,19 @@ mod tests {
         );
         let h = c.iter().find(|c| c.kind == "hospital").expect("hospital");
         assert_eq!(h.subject.as_deref(), Some("other: another child"));
+    }
+
+    #[test]
+    fn title_case_headlines_give_no_names() {
+        assert!(is_title_case(
+            "Lindsay Lohan Checks Into Betty Ford Clinic, Rehires Attorney"
+        ));
+        assert!(!is_title_case(
+            "Lindsay Lohan checked into the Betty Ford Clinic on Thursday."
+        ));
+        let c =
+            claims("Lindsay Lohan Checks Into Betty Ford Clinic, Rehires Attorney Shawn Holley");
+        assert!(c.iter().all(|c| c.kind != "hospital"), "{c:?}");
     }
 
     #[test]
