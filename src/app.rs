@@ -168,9 +168,18 @@ pub fn write_output(
     stdout: &mut dyn Write,
 ) -> Result<(), Diagnostic> {
     match out {
-        None => stdout
+        None => match stdout
             .write_all(text.as_bytes())
-            .map_err(|e| Diagnostic::error("<stdout>", format!("cannot write output: {e}"))),
+            .and_then(|()| stdout.flush())
+        {
+            // A reader that stopped early (`| head`) is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(Diagnostic::error(
+                "<stdout>",
+                format!("cannot write output: {e}"),
+            )),
+            Ok(()) => Ok(()),
+        },
         Some(path) => {
             let dir = path
                 .parent()
@@ -507,5 +516,60 @@ pub fn rules_test(dir: Option<&Path>, stdout: &mut dyn Write, stderr: &mut dyn W
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_cuts_on_characters_and_folds_white_space() {
+        assert_eq!(shorten("a  b\nc", 10), "a b c");
+        assert_eq!(shorten("Élan vital über alles", 8), "Élan vi…");
+    }
+
+    #[test]
+    fn write_output_replaces_the_file_whole() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "old contents that are longer").expect("write");
+        let mut sink = Vec::new();
+        write_output(Some(&path), "new", &mut sink).expect("written");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        assert!(sink.is_empty());
+    }
+
+    #[test]
+    fn a_closed_pipe_is_not_an_error() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        assert!(write_output(None, "text", &mut Closed).is_ok());
+    }
+
+    #[test]
+    fn analyze_reports_every_source_in_load_order() {
+        let rules = RuleSet::builtin_shared().expect("rules");
+        let cluster = load_cluster(Path::new("fixtures/aleppo-omran"), LoadOptions::default())
+            .expect("fixture");
+        let analysis = analyze(cluster, &rules, "en");
+        let ids: Vec<&str> = analysis.report.sources.iter().map(|s| &s.id[..3]).collect();
+        assert_eq!(ids, ["000", "001", "002", "003", "004"]);
+        assert_eq!(
+            analysis.claims.len(),
+            analysis
+                .report
+                .sources
+                .iter()
+                .map(|s| s.claims)
+                .sum::<usize>()
+        );
     }
 }

@@ -388,8 +388,8 @@ mod tests {
     use super::*;
     use crate::load::SourceMeta;
 
-    fn rules() -> RuleSet {
-        RuleSet::builtin().expect("built-in rules compile")
+    fn rules() -> &'static RuleSet {
+        RuleSet::builtin_shared().expect("built-in rules compile")
     }
 
     fn doc(text: &str) -> Document {

@@ -570,3 +570,192 @@ fn tokens_of(v: &FindingValue) -> BTreeSet<String> {
         .flat_map(|c| c.value.tokens.iter().cloned())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn rules() -> &'static RuleSet {
+        RuleSet::builtin_shared().expect("rules")
+    }
+
+    /// A claim of `kind` with `value` from `source`, about `subject`.
+    fn claim(
+        rules: &RuleSet,
+        source: &str,
+        kind: &str,
+        value: &str,
+        subject: Option<&str>,
+    ) -> Claim {
+        let k = rules.kind(kind).expect("kind");
+        let lexicon = rules.lexicon("en").expect("en");
+        Claim {
+            source: source.into(),
+            kind: kind.into(),
+            subject: subject.map(str::to_string).or_else(|| k.subject.clone()),
+            value: normalize(value, k.value_type, lexicon).expect("value"),
+            text: value.into(),
+            start: 0,
+            end: value.len(),
+            sentence: value.into(),
+            sentence_start: 0,
+            sentence_end: value.len(),
+            parts: Vec::new(),
+        }
+    }
+
+    fn report(claims: Vec<Claim>) -> Report {
+        let rules = rules();
+        let mut by_source: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+        for c in claims {
+            by_source.entry(c.source.clone()).or_default().push(c);
+        }
+        let sources = by_source
+            .into_iter()
+            .map(|(id, claims)| SourceClaims {
+                id: id.clone(),
+                path: PathBuf::from(format!("{id}.txt")),
+                title: String::new(),
+                meta: SourceMeta::default(),
+                claims,
+            })
+            .collect();
+        compare("t", PathBuf::from("t"), sources, &rules, Vec::new())
+    }
+
+    fn status(report: &Report, kind: &str) -> Status {
+        report
+            .findings
+            .iter()
+            .find(|f| f.kind == kind)
+            .map(|f| f.status)
+            .expect("finding")
+    }
+
+    #[test]
+    fn one_source_is_single_two_agree() {
+        let r = rules();
+        assert_eq!(
+            status(
+                &report(vec![claim(&r, "a", "victim_age", "5", None)]),
+                "victim_age"
+            ),
+            Status::Single
+        );
+        let two = report(vec![
+            claim(&r, "a", "victim_age", "five", None),
+            claim(&r, "b", "victim_age", "5", None),
+        ]);
+        assert_eq!(status(&two, "victim_age"), Status::Agree);
+    }
+
+    #[test]
+    fn spellings_of_one_value_are_a_variant() {
+        let r = rules();
+        let rep = report(vec![
+            claim(&r, "a", "neighbourhood", "Qaterji", None),
+            claim(&r, "b", "neighbourhood", "al-Qaterji", None),
+        ]);
+        assert_eq!(status(&rep, "neighbourhood"), Status::Variant);
+    }
+
+    #[test]
+    fn a_shorter_name_agrees_but_a_close_name_conflicts() {
+        let r = rules();
+        let agree = report(vec![
+            claim(&r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(&r, "b", "victim_name", "Omran", None),
+        ]);
+        assert_eq!(status(&agree, "victim_name"), Status::Agree);
+        assert_eq!(agree.findings[0].values.len(), 1);
+        assert_eq!(agree.findings[0].values[0].value, "Omran Daqneesh");
+        let conflict = report(vec![
+            claim(&r, "a", "victim_name", "Omran", None),
+            claim(&r, "b", "victim_name", "Omar", None),
+        ]);
+        assert_eq!(status(&conflict, "victim_name"), Status::Conflict);
+        let strangers = report(vec![
+            claim(&r, "a", "victim_name", "Tom Tennant", None),
+            claim(&r, "b", "victim_name", "William Hakim", None),
+        ]);
+        assert_eq!(status(&strangers, "victim_name"), Status::Review);
+    }
+
+    #[test]
+    fn different_subjects_are_review_not_conflict() {
+        let r = rules();
+        let rep = report(vec![
+            claim(&r, "a", "hospital", "M10", None),
+            claim(&r, "b", "hospital", "M10", None),
+            claim(&r, "c", "hospital", "M2", Some("other: another child")),
+        ]);
+        assert_eq!(status(&rep, "hospital"), Status::Review);
+        let note = rep.findings[0].note.as_deref().unwrap_or("");
+        assert!(note.contains("subjects differ"), "{note}");
+    }
+
+    #[test]
+    fn counts_that_differ_conflict_and_majority_comes_first() {
+        let r = rules();
+        let rep = report(vec![
+            claim(&r, "a", "children_injured", "4", None),
+            claim(&r, "b", "children_injured", "five", None),
+            claim(&r, "c", "children_injured", "5", None),
+        ]);
+        let f = &rep.findings[0];
+        assert_eq!(f.status, Status::Conflict);
+        assert_eq!(f.values[0].value, "5");
+        assert_eq!(f.values[0].sources, ["b", "c"]);
+    }
+
+    #[test]
+    fn many_valued_kinds_give_one_finding_per_value() {
+        let r = rules();
+        let rep = report(vec![
+            claim(&r, "a", "reported_by", "SANA", None),
+            claim(&r, "b", "reported_by", "AFP", None),
+            claim(&r, "c", "reported_by", "AFP", None),
+        ]);
+        let statuses: Vec<(Status, &str)> = rep
+            .findings
+            .iter()
+            .map(|f| (f.status, f.values[0].value.as_str()))
+            .collect();
+        assert_eq!(statuses, [(Status::Agree, "AFP"), (Status::Single, "SANA")]);
+    }
+
+    #[test]
+    fn a_source_sharing_no_event_signal_is_off_topic() {
+        let r = rules();
+        let rep = report(vec![
+            claim(&r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(&r, "b", "victim_name", "Omran", None),
+            claim(&r, "c", "hospital", "Al Quds", None),
+            claim(&r, "c", "victim_age", "5", None),
+        ]);
+        let c = rep.sources.iter().find(|s| s.id == "c").expect("c");
+        assert!(!c.on_topic);
+        assert!(rep.findings.iter().all(|f| f
+            .values
+            .iter()
+            .all(|v| !v.sources.contains(&"c".to_string()))));
+        // With no group of sources that share a signal, nobody is set aside.
+        let rep = report(vec![
+            claim(&r, "a", "hospital", "M10", None),
+            claim(&r, "b", "hospital", "Al Quds", None),
+        ]);
+        assert!(rep.sources.iter().all(|s| s.on_topic));
+    }
+
+    #[test]
+    fn many_equal_claims_group_into_one_value() {
+        let r = rules();
+        let claims: Vec<Claim> = (0..2000)
+            .map(|i| claim(&r, &format!("s{i:04}"), "victim_age", "5", None))
+            .collect();
+        let rep = report(claims);
+        assert_eq!(rep.findings.len(), 1);
+        assert_eq!(rep.findings[0].values[0].sources.len(), 2000);
+    }
+}

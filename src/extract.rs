@@ -396,7 +396,7 @@ mod tests {
     use super::*;
 
     fn claims(text: &str) -> Vec<Claim> {
-        let rules = RuleSet::builtin().expect("rules");
+        let rules = RuleSet::builtin_shared().expect("rules");
         let lex = rules.lexicon("en").expect("en").clone();
         let source = Source {
             id: "s".into(),
@@ -467,7 +467,7 @@ mod tests {
 
     #[test]
     fn examples_of_every_builtin_kind_pass() {
-        let rules = RuleSet::builtin().expect("rules");
+        let rules = RuleSet::builtin_shared().expect("rules");
         for kind in &rules.kinds {
             assert_eq!(check_examples(kind, &rules), vec![], "{}", kind.id);
         }

@@ -289,7 +289,7 @@ mod tests {
     use crate::rules::RuleSet;
 
     fn lex() -> Lexicon {
-        RuleSet::builtin()
+        RuleSet::builtin_shared()
             .expect("rules")
             .lexicon("en")
             .expect("en")

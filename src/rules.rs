@@ -411,9 +411,19 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>,
 }
 
 impl RuleSet {
-    /// The built-in rules alone.
+    /// The built-in rules alone, compiled afresh.
     pub fn builtin() -> Result<RuleSet, Vec<Diagnostic>> {
         RuleSet::compile(&[builtin_files()])
+    }
+
+    /// The built-in rules, compiled once per process and shared.
+    pub fn builtin_shared() -> Result<&'static RuleSet, &'static [Diagnostic]> {
+        static BUILTIN: std::sync::OnceLock<Result<RuleSet, Vec<Diagnostic>>> =
+            std::sync::OnceLock::new();
+        match BUILTIN.get_or_init(RuleSet::builtin) {
+            Ok(rules) => Ok(rules),
+            Err(diags) => Err(diags),
+        }
     }
 
     /// The built-in rules with each of `dirs` layered on top, in order.

@@ -8,8 +8,8 @@ use std::path::Path;
 use claimdiff::extract::{check_boilerplate, check_examples};
 use claimdiff::rules::RuleSet;
 
-fn rules() -> RuleSet {
-    RuleSet::builtin().expect("built-in rules compile")
+fn rules() -> &'static RuleSet {
+    RuleSet::builtin_shared().expect("built-in rules compile")
 }
 
 /// Runs the examples of every kind defined in `rules/<rel>`.
