@@ -559,7 +559,7 @@ mod tests {
         let rules = RuleSet::builtin_shared().expect("rules");
         let cluster = load_cluster(Path::new("fixtures/aleppo-omran"), LoadOptions::default())
             .expect("fixture");
-        let analysis = analyze(cluster, &rules, "en");
+        let analysis = analyze(cluster, rules, "en");
         let ids: Vec<&str> = analysis.report.sources.iter().map(|s| &s.id[..3]).collect();
         assert_eq!(ids, ["000", "001", "002", "003", "004"]);
         assert_eq!(
