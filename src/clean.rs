@@ -401,7 +401,7 @@ mod tests {
             text: text.into(),
             meta: SourceMeta::default(),
         };
-        clean(&source, &rules, &lex)
+        clean(&source, rules, &lex)
     }
 
     fn sentence_texts(d: &Document) -> Vec<&str> {

@@ -27,7 +27,7 @@ fn generated_rule_docs_are_fresh() {
     let rules = RuleSet::builtin_shared().expect("built-in rules compile");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     let mut stale = Vec::new();
-    check(&root.join("rules.md"), &rules_markdown(&rules), &mut stale);
+    check(&root.join("rules.md"), &rules_markdown(rules), &mut stale);
     for kind in &rules.kinds {
         check(
             &root.join("kinds").join(format!("{}.md", kind.id)),

@@ -29,7 +29,7 @@ fn check_rule_file(rel: &str) {
             "{}: needs a must_not_match example",
             kind.id
         );
-        let failures = check_examples(kind, &rules);
+        let failures = check_examples(kind, rules);
         assert!(failures.is_empty(), "{}: {failures:#?}", kind.id);
     }
 }
@@ -67,7 +67,7 @@ fn kind_ids_are_unique_documented_and_named_after_their_file() {
 
 #[test]
 fn boilerplate_examples_pass() {
-    for (id, failures) in check_boilerplate(&rules()) {
+    for (id, failures) in check_boilerplate(rules()) {
         assert!(failures.is_empty(), "boilerplate {id}: {failures:#?}");
     }
 }
@@ -85,8 +85,8 @@ fn every_kind_description_is_not_itself_a_claim() {
             text: kind.description.clone(),
             meta: Default::default(),
         };
-        let doc = claimdiff::clean::clean(&source, &rules, lexicon);
-        let claims = claimdiff::extract::extract("d", &doc, &rules);
+        let doc = claimdiff::clean::clean(&source, rules, lexicon);
+        let claims = claimdiff::extract::extract("d", &doc, rules);
         assert!(
             claims.is_empty(),
             "{}'s description yields claims: {claims:#?}",
