@@ -621,7 +621,7 @@ mod tests {
                 claims,
             })
             .collect();
-        compare("t", PathBuf::from("t"), sources, &rules, Vec::new())
+        compare("t", PathBuf::from("t"), sources, rules, Vec::new())
     }
 
     fn status(report: &Report, kind: &str) -> Status {
