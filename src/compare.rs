@@ -638,14 +638,14 @@ mod tests {
         let r = rules();
         assert_eq!(
             status(
-                &report(vec![claim(&r, "a", "victim_age", "5", None)]),
+                &report(vec![claim(r, "a", "victim_age", "5", None)]),
                 "victim_age"
             ),
             Status::Single
         );
         let two = report(vec![
-            claim(&r, "a", "victim_age", "five", None),
-            claim(&r, "b", "victim_age", "5", None),
+            claim(r, "a", "victim_age", "five", None),
+            claim(r, "b", "victim_age", "5", None),
         ]);
         assert_eq!(status(&two, "victim_age"), Status::Agree);
     }
@@ -654,8 +654,8 @@ mod tests {
     fn spellings_of_one_value_are_a_variant() {
         let r = rules();
         let rep = report(vec![
-            claim(&r, "a", "neighbourhood", "Qaterji", None),
-            claim(&r, "b", "neighbourhood", "al-Qaterji", None),
+            claim(r, "a", "neighbourhood", "Qaterji", None),
+            claim(r, "b", "neighbourhood", "al-Qaterji", None),
         ]);
         assert_eq!(status(&rep, "neighbourhood"), Status::Variant);
     }
@@ -664,20 +664,20 @@ mod tests {
     fn a_shorter_name_agrees_but_a_close_name_conflicts() {
         let r = rules();
         let agree = report(vec![
-            claim(&r, "a", "victim_name", "Omran Daqneesh", None),
-            claim(&r, "b", "victim_name", "Omran", None),
+            claim(r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(r, "b", "victim_name", "Omran", None),
         ]);
         assert_eq!(status(&agree, "victim_name"), Status::Agree);
         assert_eq!(agree.findings[0].values.len(), 1);
         assert_eq!(agree.findings[0].values[0].value, "Omran Daqneesh");
         let conflict = report(vec![
-            claim(&r, "a", "victim_name", "Omran", None),
-            claim(&r, "b", "victim_name", "Omar", None),
+            claim(r, "a", "victim_name", "Omran", None),
+            claim(r, "b", "victim_name", "Omar", None),
         ]);
         assert_eq!(status(&conflict, "victim_name"), Status::Conflict);
         let strangers = report(vec![
-            claim(&r, "a", "victim_name", "Tom Tennant", None),
-            claim(&r, "b", "victim_name", "William Hakim", None),
+            claim(r, "a", "victim_name", "Tom Tennant", None),
+            claim(r, "b", "victim_name", "William Hakim", None),
         ]);
         assert_eq!(status(&strangers, "victim_name"), Status::Review);
     }
@@ -686,9 +686,9 @@ mod tests {
     fn different_subjects_are_review_not_conflict() {
         let r = rules();
         let rep = report(vec![
-            claim(&r, "a", "hospital", "M10", None),
-            claim(&r, "b", "hospital", "M10", None),
-            claim(&r, "c", "hospital", "M2", Some("other: another child")),
+            claim(r, "a", "hospital", "M10", None),
+            claim(r, "b", "hospital", "M10", None),
+            claim(r, "c", "hospital", "M2", Some("other: another child")),
         ]);
         assert_eq!(status(&rep, "hospital"), Status::Review);
         let note = rep.findings[0].note.as_deref().unwrap_or("");
@@ -699,9 +699,9 @@ mod tests {
     fn counts_that_differ_conflict_and_majority_comes_first() {
         let r = rules();
         let rep = report(vec![
-            claim(&r, "a", "children_injured", "4", None),
-            claim(&r, "b", "children_injured", "five", None),
-            claim(&r, "c", "children_injured", "5", None),
+            claim(r, "a", "children_injured", "4", None),
+            claim(r, "b", "children_injured", "five", None),
+            claim(r, "c", "children_injured", "5", None),
         ]);
         let f = &rep.findings[0];
         assert_eq!(f.status, Status::Conflict);
@@ -713,9 +713,9 @@ mod tests {
     fn many_valued_kinds_give_one_finding_per_value() {
         let r = rules();
         let rep = report(vec![
-            claim(&r, "a", "reported_by", "SANA", None),
-            claim(&r, "b", "reported_by", "AFP", None),
-            claim(&r, "c", "reported_by", "AFP", None),
+            claim(r, "a", "reported_by", "SANA", None),
+            claim(r, "b", "reported_by", "AFP", None),
+            claim(r, "c", "reported_by", "AFP", None),
         ]);
         let statuses: Vec<(Status, &str)> = rep
             .findings
@@ -729,10 +729,10 @@ mod tests {
     fn a_source_sharing_no_event_signal_is_off_topic() {
         let r = rules();
         let rep = report(vec![
-            claim(&r, "a", "victim_name", "Omran Daqneesh", None),
-            claim(&r, "b", "victim_name", "Omran", None),
-            claim(&r, "c", "hospital", "Al Quds", None),
-            claim(&r, "c", "victim_age", "5", None),
+            claim(r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(r, "b", "victim_name", "Omran", None),
+            claim(r, "c", "hospital", "Al Quds", None),
+            claim(r, "c", "victim_age", "5", None),
         ]);
         let c = rep.sources.iter().find(|s| s.id == "c").expect("c");
         assert!(!c.on_topic);
@@ -742,8 +742,8 @@ mod tests {
             .all(|v| !v.sources.contains(&"c".to_string()))));
         // With no group of sources that share a signal, nobody is set aside.
         let rep = report(vec![
-            claim(&r, "a", "hospital", "M10", None),
-            claim(&r, "b", "hospital", "Al Quds", None),
+            claim(r, "a", "hospital", "M10", None),
+            claim(r, "b", "hospital", "Al Quds", None),
         ]);
         assert!(rep.sources.iter().all(|s| s.on_topic));
     }
@@ -752,7 +752,7 @@ mod tests {
     fn many_equal_claims_group_into_one_value() {
         let r = rules();
         let claims: Vec<Claim> = (0..2000)
-            .map(|i| claim(&r, &format!("s{i:04}"), "victim_age", "5", None))
+            .map(|i| claim(r, &format!("s{i:04}"), "victim_age", "5", None))
             .collect();
         let rep = report(claims);
         assert_eq!(rep.findings.len(), 1);
