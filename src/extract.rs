@@ -404,8 +404,8 @@ mod tests {
             text: text.into(),
             meta: SourceMeta::default(),
         };
-        let doc = clean(&source, &rules, &lex);
-        extract("s", &doc, &rules)
+        let doc = clean(&source, rules, &lex);
+        extract("s", &doc, rules)
     }
 
     fn values(claims: &[Claim], kind: &str) -> Vec<String> {
@@ -469,7 +469,7 @@ mod tests {
     fn examples_of_every_builtin_kind_pass() {
         let rules = RuleSet::builtin_shared().expect("rules");
         for kind in &rules.kinds {
-            assert_eq!(check_examples(kind, &rules), vec![], "{}", kind.id);
+            assert_eq!(check_examples(kind, rules), vec![], "{}", kind.id);
         }
     }
 }
