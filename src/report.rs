@@ -57,20 +57,7 @@ pub fn render_reports(
 ) -> Result<String, String> {
     let mut out = String::new();
     match format {
-        Format::Json => {
-            for report in reports {
-                out.push_str(&serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
-                out.push('\n');
-            }
-        }
-        Format::Yaml => {
-            for (i, report) in reports.iter().enumerate() {
-                if i > 0 {
-                    out.push_str("---\n");
-                }
-                out.push_str(&serde_yaml::to_string(report).map_err(|e| e.to_string())?);
-            }
-        }
+        Format::Json | Format::Yaml => out = serialize_all(reports, format)?,
         Format::Csv => out = csv_reports(reports, options.evidence)?,
         Format::Table => {
             for (i, report) in reports.iter().enumerate() {
@@ -92,6 +79,24 @@ pub fn render_reports(
             for report in reports {
                 markdown_report(report, options.evidence, &mut out);
             }
+        }
+    }
+    Ok(out)
+}
+
+/// Serialises one document per item: pretty JSON objects one after another
+/// (a stream), or YAML documents separated by `---`.
+fn serialize_all<T: Serialize>(items: &[T], format: Format) -> Result<String, String> {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if format == Format::Json {
+            out.push_str(&serde_json::to_string_pretty(item).map_err(|e| e.to_string())?);
+            out.push('\n');
+        } else {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            out.push_str(&serde_yaml::to_string(item).map_err(|e| e.to_string())?);
         }
     }
     Ok(out)
@@ -479,20 +484,7 @@ pub fn render_claims(
 ) -> Result<String, String> {
     let mut out = String::new();
     match format {
-        Format::Json => {
-            for r in reports {
-                out.push_str(&serde_json::to_string_pretty(r).map_err(|e| e.to_string())?);
-                out.push('\n');
-            }
-        }
-        Format::Yaml => {
-            for (i, r) in reports.iter().enumerate() {
-                if i > 0 {
-                    out.push_str("---\n");
-                }
-                out.push_str(&serde_yaml::to_string(r).map_err(|e| e.to_string())?);
-            }
-        }
+        Format::Json | Format::Yaml => out = serialize_all(reports, format)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let err = |e: csv::Error| e.to_string();
