@@ -75,12 +75,11 @@ pub struct Analysis {
 }
 
 /// Runs clean → extract → compare on a loaded cluster.
+/// `lang` names the lexicon that splits sentences; an unknown one leaves
+/// sentence splitting without abbreviations (callers check it first).
 pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
     let fallback = crate::rules::Lexicon::default();
-    let lexicon = rules
-        .lexicon(lang)
-        .or_else(|| rules.lexicons.values().next())
-        .unwrap_or(&fallback);
+    let lexicon = rules.lexicon(lang).unwrap_or(&fallback);
     let mut sources = Vec::with_capacity(cluster.sources.len());
     let mut all_claims = Vec::new();
     for source in cluster.sources {
@@ -98,6 +97,7 @@ pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
             title,
             meta: source.meta,
             claims,
+            dropped: doc.dropped,
         });
     }
     let report = compare(
@@ -124,7 +124,12 @@ fn shorten(s: &str, max: usize) -> String {
 
 fn load_rules(dirs: &[PathBuf], stderr: &mut dyn Write) -> Option<RuleSet> {
     match RuleSet::with_dirs(dirs) {
-        Ok(rules) => Some(rules),
+        Ok(rules) => {
+            for d in &rules.warnings {
+                let _ = writeln!(stderr, "{d}");
+            }
+            Some(rules)
+        }
         Err(diags) => {
             for d in &diags {
                 let _ = writeln!(stderr, "{d}");
@@ -132,6 +137,23 @@ fn load_rules(dirs: &[PathBuf], stderr: &mut dyn Write) -> Option<RuleSet> {
             None
         }
     }
+}
+
+/// The rules for reading clusters, with the `--lang` lexicon checked.
+fn load_input_rules(options: &CommonOptions, stderr: &mut dyn Write) -> Option<RuleSet> {
+    let rules = load_rules(&options.rules, stderr)?;
+    if rules.lexicon(&options.lang).is_none() {
+        let known: Vec<&str> = rules.lexicons.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            stderr,
+            "error: --lang {}: no lexicon for this language (hint: use one of: {}, or add lang/{}.yaml to a --rules directory)",
+            options.lang,
+            known.join(", "),
+            options.lang
+        );
+        return None;
+    }
+    Some(rules)
 }
 
 fn render_options(options: &CommonOptions) -> RenderOptions {
@@ -186,10 +208,21 @@ pub fn write_output(
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             let fail = |e: std::io::Error| {
-                Diagnostic::error(path, format!("cannot write output: {e}"))
-                    .hint("check that the folder exists and is writable")
+                Diagnostic::error(
+                    path,
+                    format!("cannot write output: {}", crate::load::io_reason(&e)),
+                )
+                .hint("check that the folder exists and is writable")
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".claimdiff-");
+            // A report is an ordinary file, readable as the umask allows (not 0600).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                builder.permissions(std::fs::Permissions::from_mode(0o666));
+            }
+            let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
             tmp.write_all(text.as_bytes()).map_err(fail)?;
             tmp.as_file().sync_all().map_err(fail)?;
             tmp.persist(path).map_err(|e| fail(e.error))?;
@@ -217,7 +250,10 @@ fn load_all(
                     let _ = writeln!(stderr, "{d}");
                     failed |= d.is_error();
                 }
-                clusters.push(cluster);
+                // Every file was skipped: nothing to report, and the messages say why.
+                if !cluster.sources.is_empty() {
+                    clusters.push(cluster);
+                }
             }
             Err(d) => {
                 let _ = writeln!(stderr, "{d}");
@@ -236,7 +272,7 @@ pub fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some(rules) = load_rules(&options.rules, stderr) else {
+    let Some(rules) = load_input_rules(options, stderr) else {
         return EXIT_ERROR;
     };
     let (clusters, mut failed) = load_all(paths, options, stderr);
@@ -282,7 +318,7 @@ pub fn claims(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some(rules) = load_rules(&options.rules, stderr) else {
+    let Some(rules) = load_input_rules(options, stderr) else {
         return EXIT_ERROR;
     };
     let (clusters, mut failed) = load_all(paths, options, stderr);
@@ -315,13 +351,58 @@ pub fn claims(
     }
 }
 
-/// `claimdiff rules list`: the claim kinds, as a table, Markdown or JSON.
-pub fn rules_list(options: &CommonOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    let Some(rules) = load_rules(&options.rules, stderr) else {
+/// `claimdiff rules list`: the claim kinds, as a table, CSV, Markdown, JSON or YAML.
+pub fn rules_list(
+    dirs: &[PathBuf],
+    format: Format,
+    out: Option<&Path>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let Some(rules) = load_rules(dirs, stderr) else {
         return EXIT_ERROR;
     };
-    let text = match options.format {
-        Format::Markdown => rules_markdown(&rules),
+    let text = match render_rules(&rules, format) {
+        Ok(text) => text,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot render the rule list: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    match write_output(out, &text, stdout) {
+        Ok(()) => EXIT_OK,
+        Err(d) => {
+            let _ = writeln!(stderr, "{d}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn render_rules(rules: &RuleSet, format: Format) -> Result<String, String> {
+    const HEADER: [&str; 8] = [
+        "kind",
+        "type",
+        "cardinality",
+        "lang",
+        "patterns",
+        "examples",
+        "must_not_match",
+        "description",
+    ];
+    let row = |k: &crate::rules::ClaimKind| -> [String; 8] {
+        [
+            k.id.clone(),
+            serde_plain(&k.value_type),
+            cardinality(k.cardinality).into(),
+            k.lang.clone(),
+            k.patterns.len().to_string(),
+            k.examples.len().to_string(),
+            k.must_not_match.len().to_string(),
+            k.description.clone(),
+        ]
+    };
+    match format {
+        Format::Markdown => Ok(rules_markdown(rules)),
         Format::Json | Format::Yaml => {
             let rows: Vec<serde_json::Value> = rules
                 .kinds
@@ -337,57 +418,36 @@ pub fn rules_list(options: &CommonOptions, stdout: &mut dyn Write, stderr: &mut 
                     })
                 })
                 .collect();
-            let result = if options.format == Format::Json {
+            if format == Format::Json {
                 serde_json::to_string_pretty(&rows)
                     .map(|s| s + "\n")
                     .map_err(|e| e.to_string())
             } else {
                 serde_yaml::to_string(&rows).map_err(|e| e.to_string())
-            };
-            match result {
-                Ok(t) => t,
-                Err(e) => {
-                    let _ = writeln!(stderr, "error: {e}");
-                    return EXIT_ERROR;
-                }
             }
         }
-        Format::Table | Format::Csv => {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(HEADER).map_err(|e| e.to_string())?;
+            for k in &rules.kinds {
+                w.write_record(row(k)).map_err(|e| e.to_string())?;
+            }
+            let bytes = w.into_inner().map_err(|e| e.to_string())?;
+            String::from_utf8(bytes).map_err(|e| e.to_string())
+        }
+        Format::Table => {
             let mut table = comfy_table::Table::new();
             table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
             table.force_no_tty();
-            table.set_header(vec![
-                "kind",
-                "type",
-                "cardinality",
-                "lang",
-                "patterns",
-                "examples",
-                "description",
-            ]);
+            table.set_header(HEADER.to_vec());
             for k in &rules.kinds {
-                table.add_row(vec![
-                    k.id.clone(),
-                    serde_plain(&k.value_type),
-                    cardinality(k.cardinality).into(),
-                    k.lang.clone(),
-                    k.patterns.len().to_string(),
-                    (k.examples.len() + k.must_not_match.len()).to_string(),
-                    k.description.clone(),
-                ]);
+                table.add_row(row(k).to_vec());
             }
-            format!(
+            Ok(format!(
                 "{table}\n{} claim kinds, {} boilerplate patterns\n",
                 rules.kinds.len(),
                 rules.boilerplate.len()
-            )
-        }
-    };
-    match write_output(options.out.as_deref(), &text, stdout) {
-        Ok(()) => EXIT_OK,
-        Err(d) => {
-            let _ = writeln!(stderr, "{d}");
-            EXIT_ERROR
+            ))
         }
     }
 }

@@ -55,7 +55,8 @@ pub struct Paragraph {
 /// Why a piece of text was not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dropped {
-    /// The text's place in the original.
+    /// The text's place in the original (`start`, `end` in JSON).
+    #[serde(flatten)]
     pub span: Span,
     /// `duplicate` or `boilerplate:<id>`.
     pub reason: String,

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::clean::Dropped;
 use crate::diag::Diagnostic;
 use crate::extract::{Claim, OTHER_SUBJECT_PREFIX};
 use crate::load::SourceMeta;
@@ -73,6 +74,8 @@ pub struct SourceSummary {
     /// Manifest metadata.
     #[serde(flatten)]
     pub meta: SourceMeta,
+    /// Text that was not read (repeated paragraphs, boilerplate), and why.
+    pub dropped: Vec<Dropped>,
 }
 
 /// One value of a finding and everything that supports it.
@@ -158,6 +161,8 @@ pub struct SourceClaims {
     pub meta: SourceMeta,
     /// Its claims.
     pub claims: Vec<Claim>,
+    /// What `clean` left out.
+    pub dropped: Vec<Dropped>,
 }
 
 /// Compares the claims of one cluster.
@@ -186,6 +191,7 @@ pub fn compare(
             on_topic: reason.is_none(),
             off_topic_reason: reason,
             meta: source.meta.clone(),
+            dropped: source.dropped.clone(),
         });
     }
 
@@ -194,9 +200,13 @@ pub fn compare(
         let Some(kind) = rules.kind(kind_id) else {
             continue;
         };
+        let empty = BTreeSet::new();
+        let stopwords = rules
+            .lexicon(&kind.lang)
+            .map_or(&empty, |l| &l.topic_stopwords);
         match kind.cardinality {
-            Cardinality::One => findings.push(compare_one(kind, &claims)),
-            Cardinality::Many => findings.extend(compare_many(kind, &claims)),
+            Cardinality::One => findings.push(compare_one(kind, &claims, stopwords)),
+            Cardinality::Many => findings.extend(compare_many(kind, &claims, stopwords)),
         }
     }
     findings.sort_by(|a, b| {
@@ -373,7 +383,7 @@ fn merge_name_subsets(mut groups: Vec<Group<'_>>) -> Vec<Group<'_>> {
     merged
 }
 
-fn compare_one(kind: &ClaimKind, claims: &[&Claim]) -> Finding {
+fn compare_one(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String>) -> Finding {
     let mut groups = group_by_key(claims);
     if kind.value_type == ValueType::Name {
         groups = merge_name_subsets(groups);
@@ -383,7 +393,7 @@ fn compare_one(kind: &ClaimKind, claims: &[&Claim]) -> Finding {
         .iter()
         .flat_map(|v| v.sources.iter().map(String::as_str))
         .collect();
-    let (status, note) = verdict(kind, &values, all_sources.len());
+    let (status, note) = verdict(kind, &values, all_sources.len(), stopwords);
     Finding {
         kind: kind.id.clone(),
         label: kind.label.clone(),
@@ -393,11 +403,16 @@ fn compare_one(kind: &ClaimKind, claims: &[&Claim]) -> Finding {
     }
 }
 
-fn compare_many(kind: &ClaimKind, claims: &[&Claim]) -> Vec<Finding> {
+fn compare_many(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String>) -> Vec<Finding> {
     rank(group_by_key(claims), kind.value_type)
         .into_iter()
         .map(|value| {
-            let (status, note) = verdict(kind, std::slice::from_ref(&value), value.sources.len());
+            let (status, note) = verdict(
+                kind,
+                std::slice::from_ref(&value),
+                value.sources.len(),
+                stopwords,
+            );
             Finding {
                 kind: kind.id.clone(),
                 label: kind.label.clone(),
@@ -462,7 +477,12 @@ fn rank(groups: Vec<Group<'_>>, value_type: ValueType) -> Vec<FindingValue> {
 }
 
 /// The status of a finding and the note that explains it.
-fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status, Option<String>) {
+fn verdict(
+    kind: &ClaimKind,
+    values: &[FindingValue],
+    sources: usize,
+    stopwords: &BTreeSet<String>,
+) -> (Status, Option<String>) {
     let spelled = |v: &FindingValue| v.spellings.len() > 1 && kind.value_type != ValueType::Name;
     if values.len() <= 1 {
         let Some(v) = values.first() else {
@@ -523,8 +543,8 @@ fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status
             )
         }
         ValueType::Organisation | ValueType::Place | ValueType::Text => {
-            let a = tokens_of(first);
-            let shared: Vec<String> = tokens_of(second)
+            let a = tokens_of(first, stopwords);
+            let shared: Vec<String> = tokens_of(second, stopwords)
                 .into_iter()
                 .filter(|t| a.contains(t))
                 .collect();
@@ -543,8 +563,8 @@ fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status
         ValueType::Name => {
             let similarity =
                 strsim::jaro_winkler(&first.value.to_lowercase(), &second.value.to_lowercase());
-            let a = tokens_of(first);
-            let shares_token = tokens_of(second).iter().any(|t| a.contains(t));
+            let a = tokens_of(first, stopwords);
+            let shares_token = tokens_of(second, stopwords).iter().any(|t| a.contains(t));
             let hint = format!(
                 "{} ~ {}: Jaro-Winkler {similarity:.2}",
                 first.value, second.value
@@ -564,10 +584,12 @@ fn verdict(kind: &ClaimKind, values: &[FindingValue], sources: usize) -> (Status
     }
 }
 
-fn tokens_of(v: &FindingValue) -> BTreeSet<String> {
+/// The tokens of a value that say something: stopwords ("or", "the") left out.
+fn tokens_of(v: &FindingValue, stopwords: &BTreeSet<String>) -> BTreeSet<String> {
     v.claims
         .iter()
         .flat_map(|c| c.value.tokens.iter().cloned())
+        .filter(|t| !stopwords.contains(t))
         .collect()
 }
 
@@ -619,6 +641,7 @@ mod tests {
                 title: String::new(),
                 meta: SourceMeta::default(),
                 claims,
+                dropped: Vec::new(),
             })
             .collect();
         compare("t", PathBuf::from("t"), sources, rules, Vec::new())

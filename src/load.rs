@@ -25,14 +25,41 @@ pub const MANIFEST: &str = "cluster.yaml";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceMeta {
     /// The publication, e.g. "The Guardian".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub outlet: Option<String>,
     /// Where the article was published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub url: Option<String>,
-    /// When it was published, as the manifest writes it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When it was published, as the manifest writes it (`2016-08-18`, `2016`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub published: Option<String>,
+}
+
+/// Reads a metadata value written as any YAML scalar (`published: 2016` is
+/// as good as `published: "2016"`); lists and maps are errors.
+fn scalar<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_yaml::Value>::deserialize(d)? {
+        None | Some(serde_yaml::Value::Null) => Ok(None),
+        Some(serde_yaml::Value::String(s)) => Ok(Some(s)),
+        Some(serde_yaml::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(serde_yaml::Value::Bool(b)) => Ok(Some(b.to_string())),
+        Some(_) => Err(D::Error::custom(
+            "expected a single value (text, number or date), not a list or map",
+        )),
+    }
 }
 
 /// One article: its id, where it came from, and its text.
@@ -122,10 +149,18 @@ pub fn load_cluster(path: &Path, options: LoadOptions) -> Result<Cluster, Diagno
     } else {
         load_directory(path, options, &mut cluster)?;
     }
-    if cluster.sources.is_empty() && !cluster.diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(
-            Diagnostic::error(path, "no sources: the directory has no .txt or .md files")
-                .hint("add the articles as .txt or .md files, or a cluster.yaml listing them"),
+    if cluster.sources.is_empty() {
+        if cluster.diagnostics.is_empty() {
+            return Err(Diagnostic::error(
+                path,
+                "no sources: the directory has no .txt or .md files",
+            )
+            .hint("add the articles as .txt or .md files, or a cluster.yaml listing them"));
+        }
+        // Files were there but none could be used: keep their messages, and say so.
+        cluster.diagnostics.push(
+            Diagnostic::error(path, "no usable sources: every file was skipped")
+                .hint("see the messages above for each file"),
         );
     }
     Ok(cluster)
@@ -316,7 +351,7 @@ pub fn read_source(path: &Path, options: LoadOptions) -> Result<String, Diagnost
 }
 
 /// The OS error without the "(os error N)" tail, lower-cased like our messages.
-fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -357,16 +392,17 @@ mod tests {
         fs::write(dir.path().join("a.txt"), "Text.").expect("write");
         fs::write(
             dir.path().join(MANIFEST),
-            "cluster: demo\nsources:\n  - path: a.txt\n    outlet: Example\n  - path: ../etc/passwd\n  - path: a.txt\n",
+                        "cluster: demo\nsources:\n  - path: a.txt\n    outlet: Example\n    published: 2016\n  - path: ../etc/passwd\n  - path: a.txt\n",
         )
         .expect("write");
         let cluster = load_cluster(dir.path(), LoadOptions::default()).expect("loads");
         assert_eq!(cluster.name, "demo");
         assert_eq!(cluster.sources.len(), 1);
         assert_eq!(cluster.sources[0].meta.outlet.as_deref(), Some("Example"));
+        assert_eq!(cluster.sources[0].meta.published.as_deref(), Some("2016"));
         let first = cluster.diagnostics[0].to_string();
         assert!(
-            first.contains("cluster.yaml:5:11") && first.contains("leaves the cluster folder"),
+            first.contains("cluster.yaml:6:11") && first.contains("leaves the cluster folder"),
             "{first}"
         );
         assert!(cluster.diagnostics[1]

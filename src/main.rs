@@ -36,8 +36,13 @@ enum Command {
         /// Exit with 1 when a conflict (or a conflict or review) is found.
         #[arg(long, value_enum, value_name = "STATUS")]
         fail_on: Option<FailOn>,
+        /// Show each value's sentence with the span marked.
+        #[arg(long)]
+        evidence: bool,
         #[command(flatten)]
-        common: Common,
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// List every extracted claim with its evidence (for rule authors).
     #[command(after_help = EXIT_CODES)]
@@ -46,7 +51,9 @@ enum Command {
         #[arg(required = true, value_name = "CLUSTER")]
         clusters: Vec<PathBuf>,
         #[command(flatten)]
-        common: Common,
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// List or test the claim-kind rules.
     Rules {
@@ -59,8 +66,15 @@ enum Command {
 enum RulesCommand {
     /// List the claim kinds (built-in, plus --rules directories).
     List {
-        #[command(flatten)]
-        common: Common,
+        /// A directory of extra claim-kind rules (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// Output format (markdown is the page docs/rules.md).
+        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        format: Format,
+        /// Write the output to FILE (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Run every rule's examples; one line per rule, non-zero on failure.
     #[command(after_help = EXIT_CODES)]
@@ -70,24 +84,13 @@ enum RulesCommand {
     },
 }
 
+/// What to read and with which rules.
 #[derive(Args, Debug)]
-struct Common {
+struct InputArgs {
     /// A directory of extra claim-kind rules (repeatable); its kinds add to or
     /// replace the built-in kinds of the same id.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "table")]
-    format: Format,
-    /// Show each value's sentence with the span marked.
-    #[arg(long)]
-    evidence: bool,
-    /// Write the output to FILE (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// When to use colour; NO_COLOR in the environment always turns it off.
-    #[arg(long, value_enum, default_value = "auto")]
-    color: ColorChoice,
     /// Skip source files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SOURCE_BYTES)]
     max_source_bytes: u64,
@@ -96,17 +99,29 @@ struct Common {
     lang: String,
 }
 
-impl From<Common> for CommonOptions {
-    fn from(c: Common) -> Self {
-        CommonOptions {
-            rules: c.rules,
-            format: c.format,
-            evidence: c.evidence,
-            out: c.out,
-            color: c.color,
-            max_source_bytes: c.max_source_bytes,
-            lang: c.lang,
-        }
+/// Where and how to write.
+#[derive(Args, Debug)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: Format,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// When to use colour; NO_COLOR in the environment always turns it off.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+fn options(input: InputArgs, output: OutputArgs, evidence: bool) -> CommonOptions {
+    CommonOptions {
+        rules: input.rules,
+        format: output.format,
+        evidence,
+        out: output.out,
+        color: output.color,
+        max_source_bytes: input.max_source_bytes,
+        lang: input.lang,
     }
 }
 
@@ -129,14 +144,29 @@ fn main() -> ExitCode {
         Command::Check {
             clusters,
             fail_on,
-            common,
-        } => app::check(&clusters, &common.into(), fail_on, &mut stdout, &mut stderr),
-        Command::Claims { clusters, common } => {
-            app::claims(&clusters, &common.into(), &mut stdout, &mut stderr)
-        }
+            evidence,
+            input,
+            output,
+        } => app::check(
+            &clusters,
+            &options(input, output, evidence),
+            fail_on,
+            &mut stdout,
+            &mut stderr,
+        ),
+        Command::Claims {
+            clusters,
+            input,
+            output,
+        } => app::claims(
+            &clusters,
+            &options(input, output, false),
+            &mut stdout,
+            &mut stderr,
+        ),
         Command::Rules { command } => match command {
-            RulesCommand::List { common } => {
-                app::rules_list(&common.into(), &mut stdout, &mut stderr)
+            RulesCommand::List { rules, format, out } => {
+                app::rules_list(&rules, format, out.as_deref(), &mut stdout, &mut stderr)
             }
             RulesCommand::Test { dir } => app::rules_test(dir.as_deref(), &mut stdout, &mut stderr),
         },

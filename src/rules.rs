@@ -316,6 +316,8 @@ pub struct RuleSet {
     pub boilerplate: Vec<Boilerplate>,
     /// Lexicons by language code.
     pub lexicons: BTreeMap<String, Lexicon>,
+    /// Problems that did not stop compilation (files that were not read).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A rule file's text and the path to report it under.
@@ -349,7 +351,7 @@ pub fn read_dir_files(dir: &Path) -> (Vec<RuleFile>, Vec<Diagnostic>) {
     if !dir.is_dir() {
         diags.push(
             Diagnostic::error(dir, "rule directory not found")
-                .hint("give --rules a directory of claim-kind YAML files"),
+                .hint("give a directory of claim-kind YAML files (see docs/rules-guide.md)"),
         );
         return (files, diags);
     }
@@ -532,6 +534,7 @@ impl RuleSet {
             kinds: kinds.into_values().map(|(_, k)| k).collect(),
             boilerplate,
             lexicons,
+            warnings: diags,
         })
     }
 
@@ -710,13 +713,11 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
             regex::Error::CompiledTooBig(limit) => format!(
                 "the pattern compiles to more than {limit} bytes; simplify nested repetitions"
             ),
-            other => other
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
+            other => {
+                let text = other.to_string();
+                let last = text.lines().last().unwrap_or_default().trim();
+                last.strip_prefix("error: ").unwrap_or(last).to_string()
+            }
         })
 }
 

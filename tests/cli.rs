@@ -260,9 +260,10 @@ fn out_into_a_missing_folder_fails_cleanly() {
         .args(["check", FIXTURE, "--out", "/nonexistent-dir/report.txt"])
         .assert()
         .code(2)
-        .stderr(predicate::str::starts_with(
-            "error: /nonexistent-dir/report.txt: cannot write output",
-        ));
+        .stderr(
+            "error: /nonexistent-dir/report.txt: cannot write output: no such file or directory \
+             (hint: check that the folder exists and is writable)\n",
+        );
 }
 
 #[test]
@@ -540,4 +541,74 @@ fn usage_errors_exit_2() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Exit codes:"));
+}
+
+#[cfg(unix)]
+#[test]
+fn out_files_are_ordinary_files_not_private_temporaries() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("report.txt");
+    claimdiff().args(["check", FIXTURE, "--out"]).arg(&out).assert().success();
+    let mode = fs::metadata(&out).expect("written").permissions().mode() & 0o777;
+    assert_ne!(mode & 0o044, 0, "mode {mode:o}: others cannot read the report");
+}
+
+#[test]
+fn unknown_lang_is_an_error_listing_the_known_ones() {
+    claimdiff()
+        .args(["check", FIXTURE, "--lang", "xx"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "error: --lang xx: no lexicon for this language (hint: use one of: en, or add lang/xx.yaml to a --rules directory)\n",
+        );
+}
+
+#[test]
+fn a_folder_of_empty_files_says_each_was_skipped() {
+    let dir = temp_cluster(&[("a.txt", b""), ("b.txt", b"")]);
+    let out = claimdiff().arg("check").arg(dir.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing to report");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("file is empty; skipped").count(), 2, "{stderr}");
+    assert!(stderr.contains("no usable sources: every file was skipped"), "{stderr}");
+}
+
+#[test]
+fn rules_list_csv_is_csv() {
+    claimdiff()
+        .args(["rules", "list", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "kind,type,cardinality,lang,patterns,examples,must_not_match,description\n",
+        ));
+}
+
+#[test]
+fn a_stray_rule_file_is_reported_not_silently_ignored() {
+    let dir = tempfile::tempdir().expect("temp");
+    fs::create_dir(dir.path().join("extra")).expect("mkdir");
+    fs::write(dir.path().join("extra").join("x.yaml"), "kind: x\n").expect("write");
+    claimdiff()
+        .args(["rules", "list", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("extra/x.yaml: not read: rule files live at the top"));
+}
+
+#[test]
+fn dropped_text_is_listed_with_its_reason() {
+    let report = json_report(&[]);
+    let s000 = &report["sources"][0];
+    let reasons: Vec<&str> = s000["dropped"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|x| x["reason"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(reasons.contains(&"duplicate"), "{reasons:?}");
+    assert!(reasons.contains(&"boilerplate:donation-appeal"), "{reasons:?}");
 }
