@@ -549,9 +549,17 @@ fn out_files_are_ordinary_files_not_private_temporaries() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("temp");
     let out = dir.path().join("report.txt");
-    claimdiff().args(["check", FIXTURE, "--out"]).arg(&out).assert().success();
+    claimdiff()
+        .args(["check", FIXTURE, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
     let mode = fs::metadata(&out).expect("written").permissions().mode() & 0o777;
-    assert_ne!(mode & 0o044, 0, "mode {mode:o}: others cannot read the report");
+    assert_ne!(
+        mode & 0o044,
+        0,
+        "mode {mode:o}: others cannot read the report"
+    );
 }
 
 #[test]
@@ -569,12 +577,23 @@ fn unknown_lang_is_an_error_listing_the_known_ones() {
 #[test]
 fn a_folder_of_empty_files_says_each_was_skipped() {
     let dir = temp_cluster(&[("a.txt", b""), ("b.txt", b"")]);
-    let out = claimdiff().arg("check").arg(dir.path()).output().expect("runs");
+    let out = claimdiff()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "nothing to report");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.matches("file is empty; skipped").count(), 2, "{stderr}");
-    assert!(stderr.contains("no usable sources: every file was skipped"), "{stderr}");
+    assert_eq!(
+        stderr.matches("file is empty; skipped").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no usable sources: every file was skipped"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -598,7 +617,9 @@ fn a_stray_rule_file_is_reported_not_silently_ignored() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("extra/x.yaml: not read: rule files live at the top"));
+        .stderr(predicate::str::contains(
+            "extra/x.yaml: not read: rule files live at the top",
+        ));
 }
 
 #[test]
@@ -610,5 +631,8 @@ fn dropped_text_is_listed_with_its_reason() {
         .map(|d| d.iter().filter_map(|x| x["reason"].as_str()).collect())
         .unwrap_or_default();
     assert!(reasons.contains(&"duplicate"), "{reasons:?}");
-    assert!(reasons.contains(&"boilerplate:donation-appeal"), "{reasons:?}");
+    assert!(
+        reasons.contains(&"boilerplate:donation-appeal"),
+        "{reasons:?}"
+    );
 }
