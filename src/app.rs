@@ -97,6 +97,7 @@ pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
             title,
             meta: source.meta,
             claims,
+            terms: salient_terms(&doc, lexicon),
             dropped: doc.dropped,
         });
     }
@@ -111,6 +112,29 @@ pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
         report,
         claims: all_claims,
     }
+}
+
+/// The capitalised words of the sentences that were read, lower-cased,
+/// stopwords left out: what `compare` measures relatedness with.
+fn salient_terms(
+    doc: &crate::clean::Document,
+    lexicon: &crate::rules::Lexicon,
+) -> std::collections::BTreeSet<String> {
+    let mut terms = std::collections::BTreeSet::new();
+    for sentence in &doc.sentences {
+        for word in doc
+            .folded_text(sentence)
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+        {
+            if word.chars().count() >= 3 && word.chars().next().is_some_and(char::is_uppercase) {
+                let lower = word.to_lowercase();
+                if !lexicon.topic_stopwords.contains(&lower) {
+                    terms.insert(lower);
+                }
+            }
+        }
+    }
+    terms
 }
 
 fn shorten(s: &str, max: usize) -> String {

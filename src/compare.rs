@@ -163,6 +163,9 @@ pub struct SourceClaims {
     pub claims: Vec<Claim>,
     /// What `clean` left out.
     pub dropped: Vec<Dropped>,
+    /// Its salient words (capitalised, lower-cased, stopwords left out), which
+    /// say how related it is to the other sources.
+    pub terms: BTreeSet<String>,
 }
 
 /// Compares the claims of one cluster.
@@ -266,15 +269,26 @@ fn signals(source: &SourceClaims, rules: &RuleSet) -> BTreeSet<(String, String)>
     out
 }
 
-/// Sources that share no event signal with any other source, while at least
-/// two other sources share signals with each other: `index → reason`.
+/// Sources that report a different event: `index → reason`. A source is set
+/// aside when it shares no event signal (a name, place or institution) with
+/// any other source **and** contradicts what the others agree on: for one of
+/// its signal kinds, a value that at least two other sources give, and at
+/// least half of the others that give that kind. One unshared name in a
+/// cluster without such a consensus is not enough.
 fn off_topic_sources(sources: &[SourceClaims], rules: &RuleSet) -> BTreeMap<usize, String> {
     let sets: Vec<_> = sources.iter().map(|s| signals(s, rules)).collect();
-    // signal → how many sources carry it; linear in the number of signals.
-    let mut counts: HashMap<&(String, String), usize> = HashMap::new();
+    // signal → how many sources carry it, and kind → how many sources give
+    // it; both linear in the number of signals.
+    let mut counts: BTreeMap<&(String, String), usize> = BTreeMap::new();
+    let mut holders: HashMap<&str, usize> = HashMap::new();
     for set in &sets {
+        let mut kinds = BTreeSet::new();
         for signal in set {
             *counts.entry(signal).or_default() += 1;
+            kinds.insert(signal.0.as_str());
+        }
+        for kind in kinds {
+            *holders.entry(kind).or_default() += 1;
         }
     }
     let shares = |i: usize| {
@@ -282,37 +296,107 @@ fn off_topic_sources(sources: &[SourceClaims], rules: &RuleSet) -> BTreeMap<usiz
             .iter()
             .any(|s| counts.get(s).copied().unwrap_or(0) >= 2)
     };
-    let core = (0..sources.len()).filter(|&i| shares(i)).count();
+    let relatedness = relatedness(sources);
+    let median_relatedness = median(&relatedness);
     let mut out = BTreeMap::new();
-    if core < 2 {
-        return out;
-    }
     for (i, source) in sources.iter().enumerate() {
         if sets[i].is_empty() || shares(i) {
             continue;
         }
-        let mut named: Vec<String> = source
-            .claims
-            .iter()
-            .filter(|c| rules.kind(&c.kind).is_some_and(|k| k.event_signal) && !is_other_subject(c))
-            .map(|c| {
-                let label = rules
-                    .kind(&c.kind)
-                    .map_or(c.kind.as_str(), |k| k.label.as_str());
-                format!("{} ({label})", c.value.display)
-            })
-            .collect();
-        named.sort();
-        named.dedup();
-        out.insert(
-            i,
-            format!(
-                "shares no name, place or institution with the other sources; it names {}",
-                named.join(", ")
-            ),
-        );
+        let kinds: BTreeSet<&str> = sets[i].iter().map(|(k, _)| k.as_str()).collect();
+        let mut contradictions = Vec::new();
+        for kind in kinds {
+            let others = holders.get(kind).copied().unwrap_or(1).saturating_sub(1);
+            // The others' best-supported value of this kind (ties: first token).
+            let best = counts
+                .iter()
+                .filter(|((k, _), _)| k == kind)
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0 .1.cmp(&a.0 .1)));
+            let Some((&(_, token), &count)) = best else {
+                continue;
+            };
+            if count >= 2 && count * 2 >= others {
+                let label = rules.kind(kind).map_or(kind, |k| k.label.as_str());
+                let theirs = display_of(sources, i, kind, token).unwrap_or_else(|| token.clone());
+                let mine: BTreeSet<&str> = source
+                    .claims
+                    .iter()
+                    .filter(|c| c.kind == kind && !is_other_subject(c))
+                    .map(|c| c.value.display.as_str())
+                    .collect();
+                contradictions.push(format!(
+                    "it names {} ({label}) where {count} of {others} others name {theirs}",
+                    mine.into_iter().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        if !contradictions.is_empty() && relatedness[i] < median_relatedness {
+            out.insert(
+                i,
+                format!(
+                    "shares no name, place or institution with the other sources; {}; \
+                     its words are less shared than most sources' (relatedness {:.2}, median {:.2})",
+                    contradictions.join("; "),
+                    relatedness[i],
+                    median_relatedness
+                ),
+            );
+        }
     }
     out
+}
+
+/// For each source, how much its salient words are the others' words: the
+/// mean, over its words, of the share of the other sources that use the word.
+/// Linear in the number of words.
+fn relatedness(sources: &[SourceClaims]) -> Vec<f64> {
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for source in sources {
+        for term in &source.terms {
+            *df.entry(term.as_str()).or_default() += 1;
+        }
+    }
+    let others = sources.len().saturating_sub(1).max(1) as f64;
+    sources
+        .iter()
+        .map(|s| {
+            if s.terms.is_empty() {
+                return 0.0;
+            }
+            let shared: usize = s
+                .terms
+                .iter()
+                .map(|t| df.get(t.as_str()).copied().unwrap_or(1) - 1)
+                .sum();
+            shared as f64 / others / s.terms.len() as f64
+        })
+        .collect()
+}
+
+/// The median of some numbers (0 for none).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// How another source than `skip` writes the value of `kind` that holds `token`.
+fn display_of(sources: &[SourceClaims], skip: usize, kind: &str, token: &str) -> Option<String> {
+    sources
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != skip)
+        .flat_map(|(_, s)| s.claims.iter())
+        .find(|c| {
+            c.kind == kind
+                && !is_other_subject(c)
+                && (c.value.key == token || c.value.tokens.iter().any(|t| t == token))
+        })
+        .map(|c| c.value.display.clone())
 }
 
 fn is_other_subject(claim: &Claim) -> bool {
@@ -640,6 +724,10 @@ mod tests {
                 path: PathBuf::from(format!("{id}.txt")),
                 title: String::new(),
                 meta: SourceMeta::default(),
+                terms: claims
+                    .iter()
+                    .flat_map(|c| c.value.tokens.iter().cloned())
+                    .collect(),
                 claims,
                 dropped: Vec::new(),
             })
@@ -753,7 +841,9 @@ mod tests {
         let r = rules();
         let rep = report(vec![
             claim(r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(r, "a", "hospital", "M10", None),
             claim(r, "b", "victim_name", "Omran", None),
+            claim(r, "b", "hospital", "M10", None),
             claim(r, "c", "hospital", "Al Quds", None),
             claim(r, "c", "victim_age", "5", None),
         ]);
@@ -763,6 +853,18 @@ mod tests {
             .values
             .iter()
             .all(|v| !v.sources.contains(&"c".to_string()))));
+        let reason = c.off_topic_reason.as_deref().unwrap_or("");
+        assert!(
+            reason.contains("it names Al Quds (hospital) where 2 of 2 others name M10"),
+            "{reason}"
+        );
+        // One unshared name without a consensus against it is not enough.
+        let rep = report(vec![
+            claim(r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(r, "b", "victim_name", "Omran", None),
+            claim(r, "c", "hospital", "Al Quds", None),
+        ]);
+        assert!(rep.sources.iter().all(|s| s.on_topic));
         // With no group of sources that share a signal, nobody is set aside.
         let rep = report(vec![
             claim(r, "a", "hospital", "M10", None),
