@@ -94,7 +94,7 @@ struct InputArgs {
     /// Skip source files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SOURCE_BYTES)]
     max_source_bytes: u64,
-    /// The language whose lexicon splits sentences (a file in rules/lang/).
+    /// The language whose lexicon splits sentences (lang/<code>.yaml, built in or in a --rules directory).
     #[arg(long, default_value = "en")]
     lang: String,
 }

@@ -22,11 +22,11 @@ use crate::extract::Claim;
 pub enum Format {
     /// A table for people (the default).
     Table,
-    /// JSON for tools (schema `claimdiff/1`, see docs/json-output.md).
+    /// JSON for tools (see docs/json-output.md).
     Json,
     /// The same data as YAML.
     Yaml,
-    /// One row per value (per claim with --evidence), for spreadsheets.
+    /// Comma-separated rows, for spreadsheets.
     Csv,
     /// Markdown tables, for tickets and pull requests.
     Markdown,
