@@ -20,8 +20,8 @@ use crate::clean::Dropped;
 use crate::diag::Diagnostic;
 use crate::extract::{Claim, OTHER_SUBJECT_PREFIX};
 use crate::load::SourceMeta;
-use crate::normalize::is_vague_time;
-use crate::rules::{Cardinality, ClaimKind, RuleSet, ValueType};
+use crate::normalize::times_compatible;
+use crate::rules::{Cardinality, ClaimKind, Lexicon, RuleSet, ValueType};
 
 /// The output schema version, written into every JSON report.
 pub const SCHEMA: &str = "claimdiff/1";
@@ -199,17 +199,15 @@ pub fn compare(
     }
 
     let mut findings = Vec::new();
+    let empty_lexicon = Lexicon::default();
     for (kind_id, claims) in by_kind {
         let Some(kind) = rules.kind(kind_id) else {
             continue;
         };
-        let empty = BTreeSet::new();
-        let stopwords = rules
-            .lexicon(&kind.lang)
-            .map_or(&empty, |l| &l.topic_stopwords);
+        let lexicon = rules.lexicon(&kind.lang).unwrap_or(&empty_lexicon);
         match kind.cardinality {
-            Cardinality::One => findings.push(compare_one(kind, &claims, stopwords)),
-            Cardinality::Many => findings.extend(compare_many(kind, &claims, stopwords)),
+            Cardinality::One => findings.push(compare_one(kind, &claims, lexicon)),
+            Cardinality::Many => findings.extend(compare_many(kind, &claims, lexicon)),
         }
     }
     findings.sort_by(|a, b| {
@@ -306,6 +304,14 @@ fn off_topic_sources(sources: &[SourceClaims], rules: &RuleSet) -> BTreeMap<usiz
         let kinds: BTreeSet<&str> = sets[i].iter().map(|(k, _)| k.as_str()).collect();
         let mut contradictions = Vec::new();
         for kind in kinds {
+            // A story names many people: another name is no other event, but
+            // another place or institution may be.
+            if rules
+                .kind(kind)
+                .is_some_and(|k| k.value_type == ValueType::Name)
+            {
+                continue;
+            }
             let others = holders.get(kind).copied().unwrap_or(1).saturating_sub(1);
             // The others' best-supported value of this kind (ties: first token).
             let best = counts
@@ -467,7 +473,7 @@ fn merge_name_subsets(mut groups: Vec<Group<'_>>) -> Vec<Group<'_>> {
     merged
 }
 
-fn compare_one(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String>) -> Finding {
+fn compare_one(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Finding {
     let mut groups = group_by_key(claims);
     if kind.value_type == ValueType::Name {
         groups = merge_name_subsets(groups);
@@ -477,7 +483,7 @@ fn compare_one(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String>
         .iter()
         .flat_map(|v| v.sources.iter().map(String::as_str))
         .collect();
-    let (status, note) = verdict(kind, &values, all_sources.len(), stopwords);
+    let (status, note) = verdict(kind, &values, all_sources.len(), lexicon);
     Finding {
         kind: kind.id.clone(),
         label: kind.label.clone(),
@@ -487,7 +493,7 @@ fn compare_one(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String>
     }
 }
 
-fn compare_many(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String>) -> Vec<Finding> {
+fn compare_many(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Vec<Finding> {
     rank(group_by_key(claims), kind.value_type)
         .into_iter()
         .map(|value| {
@@ -495,7 +501,7 @@ fn compare_many(kind: &ClaimKind, claims: &[&Claim], stopwords: &BTreeSet<String
                 kind,
                 std::slice::from_ref(&value),
                 value.sources.len(),
-                stopwords,
+                lexicon,
             );
             Finding {
                 kind: kind.id.clone(),
@@ -565,8 +571,9 @@ fn verdict(
     kind: &ClaimKind,
     values: &[FindingValue],
     sources: usize,
-    stopwords: &BTreeSet<String>,
+    lexicon: &Lexicon,
 ) -> (Status, Option<String>) {
+    let stopwords = &lexicon.topic_stopwords;
     let spelled = |v: &FindingValue| v.spellings.len() > 1 && kind.value_type != ValueType::Name;
     if values.len() <= 1 {
         let Some(v) = values.first() else {
@@ -616,15 +623,30 @@ fn verdict(
     }
     let (first, second) = (main_values[0], main_values[1]);
     match kind.value_type {
-        ValueType::TimeOfDay
-            if main_values
+        ValueType::TimeOfDay => {
+            // Times compare as ranges of the day: "17:30" lies in "afternoon",
+            // "evening" and "night" overlap; only disjoint times conflict.
+            let keys: BTreeSet<&str> = main_values
                 .iter()
-                .all(|v| v.claims.iter().all(|c| is_vague_time(&c.value.key))) =>
-        {
-            (
-                Status::Review,
-                Some("parts of the day are vague and may overlap".into()),
-            )
+                .flat_map(|v| v.claims.iter().map(|c| c.value.key.as_str()))
+                .collect();
+            let keys: Vec<&str> = keys.into_iter().collect();
+            let compatible = keys.iter().enumerate().all(|(i, a)| {
+                keys[i + 1..]
+                    .iter()
+                    .all(|b| times_compatible(a, b, lexicon))
+            });
+            if compatible {
+                (
+                    Status::Review,
+                    Some(format!(
+                        "the times may all be right ({}): parts of the day are vague",
+                        keys.join(", ")
+                    )),
+                )
+            } else {
+                (Status::Conflict, None)
+            }
         }
         ValueType::Organisation | ValueType::Place | ValueType::Text => {
             let a = tokens_of(first, stopwords);

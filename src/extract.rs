@@ -143,7 +143,7 @@ fn extract_kind(
                 if reject_groups.iter().any(|name| caps.name(name).is_some()) {
                     continue;
                 }
-                let (trim, raw) = trim_leading_stopwords(value_match.as_str(), kind, lexicon);
+                let (trim, raw) = trim_stopwords(value_match.as_str(), kind, lexicon);
                 if is_proper_type && (title_case || !is_substantive(raw, lexicon)) {
                     continue;
                 }
@@ -200,7 +200,7 @@ fn extract_kind(
                 // Evidence spans the value, or for a composite every part of it
                 // up to the end of the match ("… were also injured").
                 let (fs, fe) = if parts.is_empty() {
-                    (value_start, value_match.end())
+                    (value_start, value_start + raw.len())
                 } else {
                     let first = pattern
                         .regex
@@ -232,14 +232,11 @@ fn extract_kind(
     }
 }
 
-/// For names, places and organisations: leaves out leading words that are
-/// never part of one ("On Wednesday Omran" → "Omran", "Dr Assad" → "Assad").
-/// Returns the number of bytes cut and the rest.
-fn trim_leading_stopwords<'t>(
-    raw: &'t str,
-    kind: &ClaimKind,
-    lexicon: &Lexicon,
-) -> (usize, &'t str) {
+/// For names, places and organisations: leaves out words at either end that
+/// are never part of one ("On Wednesday Omran" → "Omran", "Dr Assad" →
+/// "Assad", "OSP Lt" → "OSP"). Returns the number of bytes cut at the start
+/// and what is left.
+fn trim_stopwords<'t>(raw: &'t str, kind: &ClaimKind, lexicon: &Lexicon) -> (usize, &'t str) {
     use crate::rules::ValueType;
     if !matches!(
         kind.value_type,
@@ -247,15 +244,26 @@ fn trim_leading_stopwords<'t>(
     ) {
         return (0, raw);
     }
-    let mut rest = raw;
-    while let Some((word, after)) = rest.split_once(' ') {
-        let word = word.trim_end_matches('.');
-        if !lexicon.topic_stopwords.contains(&word.to_lowercase()) || after.is_empty() {
+    let is_stop = |word: &str| {
+        lexicon
+            .topic_stopwords
+            .contains(&word.trim_end_matches('.').to_lowercase())
+    };
+    // [start, end) is what is left of `raw`.
+    let (mut start, mut end) = (0, raw.len());
+    while let Some((word, after)) = raw[start..end].split_once(' ') {
+        if after.trim().is_empty() || !is_stop(word) {
             break;
         }
-        rest = after.trim_start();
+        start = end - after.trim_start().len();
     }
-    (raw.len() - rest.len(), rest)
+    while let Some((before, word)) = raw[start..end].rsplit_once(' ') {
+        if before.trim().is_empty() || !is_stop(word) {
+            break;
+        }
+        end = start + before.trim_end().len();
+    }
+    (start, &raw[start..end])
 }
 
 /// True when a name, place or organisation is more than a stopword or a
@@ -452,6 +460,19 @@ mod tests {
         );
         let h = c.iter().find(|c| c.kind == "hospital").expect("hospital");
         assert_eq!(h.subject.as_deref(), Some("other: another child"));
+    }
+
+    #[test]
+    fn stopwords_at_either_end_of_a_name_are_trimmed() {
+        let c = claims("The hospital was named, according to OSP Lt. Gregg Hastings.");
+        let org = c
+            .iter()
+            .find(|c| c.kind == "reported_by")
+            .expect("reported_by");
+        assert_eq!(
+            (org.value.display.as_str(), org.text.as_str()),
+            ("OSP", "OSP")
+        );
     }
 
     #[test]

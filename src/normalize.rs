@@ -278,9 +278,33 @@ fn time_of_day(s: &str, lexicon: &Lexicon) -> Option<(String, String)> {
     None
 }
 
-/// True when a time-of-day key is a vague part of the day, not a clock time.
-pub fn is_vague_time(key: &str) -> bool {
-    !key.starts_with(|c: char| c.is_ascii_digit())
+/// The minutes of the day a time-of-day key covers, as one or two ranges
+/// `[start, end)` (a night runs over midnight). `None` when the lexicon gives
+/// no hours for a part of the day.
+pub fn time_ranges(key: &str, lexicon: &Lexicon) -> Option<Vec<(u32, u32)>> {
+    if let Some((h, m)) = key.split_once(':') {
+        let minute = h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?;
+        return Some(vec![(minute, minute + 1)]);
+    }
+    let [start, end] = *lexicon.period_hours.get(key)?;
+    let (start, end) = (start.min(24) * 60, end.min(24) * 60);
+    Some(if start <= end {
+        vec![(start, end)]
+    } else {
+        vec![(start, 24 * 60), (0, end)]
+    })
+}
+
+/// True when two times of day can both be right: equal clock times, a clock
+/// time inside a part of the day, or overlapping parts of the day. A part of
+/// the day without hours in the lexicon is compatible with anything.
+pub fn times_compatible(a: &str, b: &str, lexicon: &Lexicon) -> bool {
+    match (time_ranges(a, lexicon), time_ranges(b, lexicon)) {
+        (Some(x), Some(y)) => x
+            .iter()
+            .any(|&(s1, e1)| y.iter().any(|&(s2, e2)| s1 < e2 && s2 < e1)),
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -367,6 +391,17 @@ mod tests {
             normalize("middle of the night", ValueType::TimeOfDay, &l).map(|v| v.key),
             Some("night".into())
         );
+    }
+
+    #[test]
+    fn times_compare_as_ranges_of_the_day() {
+        let l = lex();
+        assert!(times_compatible("17:30", "afternoon", &l));
+        assert!(times_compatible("evening", "night", &l));
+        assert!(times_compatible("01:00", "night", &l));
+        assert!(!times_compatible("09:00", "night", &l));
+        assert!(!times_compatible("morning", "night", &l));
+        assert!(!times_compatible("17:30", "17:45", &l));
     }
 
     #[test]

@@ -208,6 +208,8 @@ struct LexiconFile {
     #[serde(default)]
     clock_markers: BTreeMap<String, String>,
     #[serde(default)]
+    period_hours: BTreeMap<String, [u32; 2]>,
+    #[serde(default)]
     spelling_variants: BTreeMap<String, String>,
     #[serde(default)]
     articles: Vec<String>,
@@ -238,6 +240,9 @@ pub struct Lexicon {
     pub day_periods: BTreeMap<String, String>,
     /// Marker after a clock time (lower case) → `am` or `pm`.
     pub clock_markers: BTreeMap<String, String>,
+    /// Part of the day → the hours it covers, `[start, end)`; a night may
+    /// run over midnight (`[21, 5]`).
+    pub period_hours: BTreeMap<String, [u32; 2]>,
     /// Spelling (lower case) → the one form it is compared as.
     pub spelling_variants: BTreeMap<String, String>,
     /// Articles dropped at the start of organisation and place values.
@@ -618,6 +623,8 @@ fn merge_lexicon(
         .extend(lf.weekdays.into_iter().map(|(k, v)| (lower(k), v)));
     lex.day_periods
         .extend(lf.day_periods.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.period_hours
+        .extend(lf.period_hours.into_iter().map(|(k, v)| (lower(k), v)));
     lex.clock_markers.extend(
         lf.clock_markers
             .into_iter()
