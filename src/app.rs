@@ -61,7 +61,7 @@ pub struct CommonOptions {
     pub color: ColorChoice,
     /// Source files over this size are skipped.
     pub max_source_bytes: u64,
-    /// The language whose lexicon splits sentences.
+    /// The language of the sources, or `auto` to detect it per source.
     pub lang: String,
 }
 
@@ -74,17 +74,35 @@ pub struct Analysis {
     pub claims: Vec<Claim>,
 }
 
-/// Runs clean → extract → compare on a loaded cluster.
-/// `lang` names the lexicon that splits sentences; an unknown one leaves
-/// sentence splitting without abbreviations (callers check it first).
+/// The `--lang` value that detects each source's language.
+pub const LANG_AUTO: &str = "auto";
+
+/// The language to read a source in: the one `--lang` names, or with
+/// [`LANG_AUTO`] the one its function words say, else English, else the
+/// first language with a lexicon.
+pub fn source_language<'a>(text: &str, rules: &'a RuleSet, lang: &'a str) -> &'a str {
+    if lang != LANG_AUTO {
+        return lang;
+    }
+    rules
+        .detect_language(text)
+        .or_else(|| rules.lexicon("en").map(|l| l.lang.as_str()))
+        .or_else(|| rules.lexicons.keys().next().map(String::as_str))
+        .unwrap_or("en")
+}
+
+/// Runs clean → extract → compare on a loaded cluster. `lang` is a language
+/// code with a lexicon, or [`LANG_AUTO`] to read each source in the
+/// language it is written in.
 pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
     let fallback = crate::rules::Lexicon::default();
-    let lexicon = rules.lexicon(lang).unwrap_or(&fallback);
     let mut sources = Vec::with_capacity(cluster.sources.len());
     let mut all_claims = Vec::new();
     for source in cluster.sources {
+        let source_lang = source_language(&source.text, rules, lang).to_string();
+        let lexicon = rules.lexicon(&source_lang).unwrap_or(&fallback);
         let doc = clean(&source, rules, lexicon);
-        let claims = extract(&source.id, &doc, rules);
+        let claims = extract(&source.id, &doc, rules, &source_lang);
         all_claims.extend(claims.iter().cloned());
         let title = doc
             .paragraphs
@@ -95,6 +113,7 @@ pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
             id: source.id,
             path: source.path,
             title,
+            lang: source_lang,
             meta: source.meta,
             claims,
             terms: salient_terms(&doc, lexicon),
@@ -166,11 +185,11 @@ fn load_rules(dirs: &[PathBuf], stderr: &mut dyn Write) -> Option<RuleSet> {
 /// The rules for reading clusters, with the `--lang` lexicon checked.
 fn load_input_rules(options: &CommonOptions, stderr: &mut dyn Write) -> Option<RuleSet> {
     let rules = load_rules(&options.rules, stderr)?;
-    if rules.lexicon(&options.lang).is_none() {
+    if options.lang != LANG_AUTO && rules.lexicon(&options.lang).is_none() {
         let known: Vec<&str> = rules.lexicons.keys().map(String::as_str).collect();
         let _ = writeln!(
             stderr,
-            "error: --lang {}: no lexicon for this language (hint: use one of: {}, or add lang/{}.yaml to a --rules directory)",
+                        "error: --lang {}: no lexicon for this language (hint: use auto or one of: {}, or add lang/{}.yaml to a --rules directory)",
             options.lang,
             known.join(", "),
             options.lang
@@ -497,17 +516,20 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
         "# Claim kinds\n\nGenerated from the rule files by `claimdiff rules list --format markdown`; \
          `cargo test` fails when this page or a page in `kinds/` is stale \
          (refresh them with `CLAIMDIFF_BLESS=1 cargo test --test docs`).\n\n\
-         | kind | type | cardinality | subject | event signal | description |\n|---|---|---|---|---|---|\n",
+         | kind | type | cardinality | subject | event signal | languages | description |\n|---|---|---|---|---|---|---|\n",
     );
-    for k in &rules.kinds {
+    for (id, kinds) in kinds_by_id(rules) {
+        let k = kinds[0];
+        let langs: Vec<&str> = kinds.iter().map(|k| k.lang.as_str()).collect();
         out.push_str(&format!(
-            "| [`{}`](kinds/{}.md) | {} | {} | {} | {} | {} |\n",
-            k.id,
-            k.id,
+            "| [`{}`](kinds/{}.md) | {} | {} | {} | {} | {} | {} |\n",
+            id,
+            id,
             serde_plain(&k.value_type),
             cardinality(k.cardinality),
             k.subject.as_deref().unwrap_or("-"),
             if k.event_signal { "yes" } else { "no" },
+            langs.join(", "),
             markdown_cell(&k.description)
         ));
     }
@@ -526,39 +548,72 @@ pub fn rules_markdown(rules: &RuleSet) -> String {
     out
 }
 
-/// One claim kind as its own Markdown page (`docs/kinds/<id>.md`).
-pub fn kind_page(kind: &crate::rules::ClaimKind) -> String {
+/// The kinds grouped by id, each id with its languages in order.
+pub fn kinds_by_id(rules: &RuleSet) -> Vec<(&str, Vec<&crate::rules::ClaimKind>)> {
+    let mut groups: Vec<(&str, Vec<&crate::rules::ClaimKind>)> = Vec::new();
+    for kind in &rules.kinds {
+        match groups.last_mut() {
+            Some((id, kinds)) if *id == kind.id => kinds.push(kind),
+            _ => groups.push((kind.id.as_str(), vec![kind])),
+        }
+    }
+    groups
+}
+
+/// One claim kind, in all its languages, as its own Markdown page
+/// (`docs/kinds/<id>.md`).
+pub fn kind_page(kinds: &[&crate::rules::ClaimKind]) -> String {
     use crate::report::markdown_cell;
+    let Some(kind) = kinds.first() else {
+        return String::new();
+    };
+    let langs: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("`{}` (`{}`)", k.lang, k.file.display()))
+        .collect();
     let mut out = format!("# {}\n\n{}\n\n", kind.id, kind.description);
     out.push_str(&format!(
-        "| field | value |\n|---|---|\n| label | {} |\n| value type | `{}` |\n| cardinality | `{}` |\n| subject | {} |\n| event signal | {} |\n| language | `{}` |\n| rule file | `{}` |\n\n",
+        "| field | value |\n|---|---|\n| label | {} |\n| value type | `{}` |\n| cardinality | `{}` |\n| subject | {} |\n| event signal | {} |\n| languages | {} |\n\n",
         markdown_cell(&kind.label),
         serde_plain(&kind.value_type),
         cardinality(kind.cardinality),
         kind.subject.as_deref().map_or("-".to_string(), |s| format!("`{s}`")),
         if kind.event_signal { "yes: a shared value says two sources report the same event" } else { "no" },
-        kind.lang,
-        kind.file.display()
+        langs.join(", ")
     ));
     out.push_str(match kind.cardinality {
         Cardinality::One => "A story has one true value of this kind per subject: different values are a `conflict`, or `review` when subjects or wording may explain them.\n\n",
         Cardinality::Many => "Several values can all be true: each value is its own finding, and sources can only agree on it.\n\n",
     });
-    out.push_str("## Patterns\n\nPlaceholders such as `{number}` come from the language lexicon (see the rules guide).\n\n");
-    for p in &kind.patterns {
-        out.push_str(&format!("- `{}`\n", p.source.replace('`', "\\`")));
-    }
-    out.push_str("\n## Examples\n\nEach runs as a test (`claimdiff rules test`).\n\n| text | value |\n|---|---|\n");
-    for e in &kind.examples {
+    for k in kinds {
+        let heading = if kinds.len() > 1 {
+            format!(" (`{}`)", k.lang)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "| {} | **{}** |\n",
-            markdown_cell(&e.text),
-            markdown_cell(&e.value)
+            "## Patterns{heading}\n\nPlaceholders such as `{{number}}` come from the language lexicon (see the rules guide).\n\n"
         ));
+        for p in &k.patterns {
+            out.push_str(&format!("- `{}`\n", p.source.replace('`', "\\`")));
+        }
+        out.push_str(&format!(
+            "\n## Examples{heading}\n\nEach runs as a test (`claimdiff rules test`).\n\n| text | value |\n|---|---|\n"
+        ));
+        for e in &k.examples {
+            out.push_str(&format!(
+                "| {} | **{}** |\n",
+                markdown_cell(&e.text),
+                markdown_cell(&e.value)
+            ));
+        }
+        for t in &k.must_not_match {
+            out.push_str(&format!("| {} | *(nothing)* |\n", markdown_cell(t)));
+        }
+        out.push('\n');
     }
-    for t in &kind.must_not_match {
-        out.push_str(&format!("| {} | *(nothing)* |\n", markdown_cell(t)));
-    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 

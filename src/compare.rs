@@ -64,6 +64,8 @@ pub struct SourceSummary {
     pub path: PathBuf,
     /// Its first line, shortened.
     pub title: String,
+    /// The language it was read in (a lexicon's code).
+    pub lang: String,
     /// How many claims were extracted from it.
     pub claims: usize,
     /// False when the source seems to report a different event.
@@ -157,6 +159,8 @@ pub struct SourceClaims {
     pub path: PathBuf,
     /// Its first line.
     pub title: String,
+    /// The language it was read in.
+    pub lang: String,
     /// Manifest metadata.
     pub meta: SourceMeta,
     /// Its claims.
@@ -190,6 +194,7 @@ pub fn compare(
             id: source.id.clone(),
             path: source.path.clone(),
             title: source.title.clone(),
+            lang: source.lang.clone(),
             claims: source.claims.len(),
             on_topic: reason.is_none(),
             off_topic_reason: reason,
@@ -745,6 +750,7 @@ mod tests {
                 id: id.clone(),
                 path: PathBuf::from(format!("{id}.txt")),
                 title: String::new(),
+                lang: "en".into(),
                 meta: SourceMeta::default(),
                 terms: claims
                     .iter()

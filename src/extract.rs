@@ -65,11 +65,12 @@ pub struct Claim {
     pub parts: Vec<Part>,
 }
 
-/// Extracts every claim of every kind from one document, sorted by position
-/// then kind. Two patterns matching the same span give one claim.
-pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet) -> Vec<Claim> {
+/// Extracts every claim of every kind written for `lang` from one document,
+/// sorted by position then kind. Two patterns matching the same span give one
+/// claim.
+pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet, lang: &str) -> Vec<Claim> {
     let mut claims = Vec::new();
-    for kind in &rules.kinds {
+    for kind in rules.kinds.iter().filter(|k| k.lang == lang) {
         let Some(lexicon) = rules.lexicon(&kind.lang) else {
             continue;
         };
@@ -415,7 +416,7 @@ mod tests {
             meta: SourceMeta::default(),
         };
         let doc = clean(&source, rules, &lex);
-        extract("s", &doc, rules)
+        extract("s", &doc, rules, "en")
     }
 
     fn values(claims: &[Claim], kind: &str) -> Vec<String> {

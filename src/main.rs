@@ -94,8 +94,10 @@ struct InputArgs {
     /// Skip source files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SOURCE_BYTES)]
     max_source_bytes: u64,
-    /// The language whose lexicon splits sentences (lang/<code>.yaml, built in or in a --rules directory).
-    #[arg(long, default_value = "en")]
+    /// The language of the sources: auto (detected per source from each
+    /// lexicon's function words) or a code with a lexicon (lang/<code>.yaml,
+    /// built in or in a --rules directory).
+    #[arg(long, default_value = "auto")]
     lang: String,
 }
 

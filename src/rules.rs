@@ -532,6 +532,34 @@ impl RuleSet {
             kinds.insert(key, (layer, kind));
         }
 
+        // One kind in several languages must read and compare values alike.
+        let mut first: BTreeMap<&str, &ClaimKind> = BTreeMap::new();
+        for (_, kind) in kinds.values() {
+            match first.get(kind.id.as_str()) {
+                None => {
+                    first.insert(&kind.id, kind);
+                }
+                Some(other)
+                    if other.value_type != kind.value_type
+                        || other.cardinality != kind.cardinality =>
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            &kind.file,
+                            format!("kind '{}' differs between languages", kind.id),
+                        )
+                        .at(locate(&file_text(layers, &kind.file), "value_type:", 0))
+                        .rule(&kind.id)
+                        .hint(format!(
+                            "give it the same value_type and cardinality as in {}",
+                            other.file.display()
+                        )),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+
         if diags.iter().any(Diagnostic::is_error) {
             return Err(diags);
         }
@@ -552,6 +580,50 @@ impl RuleSet {
     pub fn kind(&self, id: &str) -> Option<&ClaimKind> {
         self.kinds.iter().find(|k| k.id == id)
     }
+
+    /// The language a text is written in, among those with a lexicon: the one
+    /// whose function words (its `articles` and `continuation_words`) occur
+    /// most often in the text's first 20 kB. `None` when no lexicon's words
+    /// occur, or two languages tie.
+    pub fn detect_language(&self, text: &str) -> Option<&str> {
+        let mut end = text.len().min(20_000);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut counts: Vec<(usize, &str)> = self
+            .lexicons
+            .values()
+            .map(|l| (0, l.lang.as_str()))
+            .collect();
+        for word in text[..end].split(|c: char| !c.is_alphanumeric() && c != '\'') {
+            if word.is_empty() || word.len() > 12 {
+                continue;
+            }
+            let lower = word.to_lowercase();
+            for (lexicon, count) in self.lexicons.values().zip(counts.iter_mut()) {
+                if lexicon.articles.contains(&lower) || lexicon.continuation_words.contains(&lower)
+                {
+                    count.0 += 1;
+                }
+            }
+        }
+        counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        match counts.as_slice() {
+            [(best, lang), (second, _), ..] if *best > 0 && best > second => Some(lang),
+            [(best, lang)] if *best > 0 => Some(lang),
+            _ => None,
+        }
+    }
+}
+
+/// The text of a rule file among the layers (for placing a message).
+fn file_text(layers: &[Vec<RuleFile>], path: &Path) -> String {
+    layers
+        .iter()
+        .flatten()
+        .find(|f| f.path == path)
+        .map(|f| f.text.clone())
+        .unwrap_or_default()
 }
 
 /// Parses one YAML file into `T`, turning parser errors into diagnostics with
@@ -1042,6 +1114,47 @@ mod tests {
         for ok in ["5", "300,000", "five", "one hundred", "2.5 hundred"] {
             assert!(num.is_match(ok), "{ok}");
         }
+    }
+
+    #[test]
+    fn language_is_detected_from_function_words() {
+        let de = file(
+            "lang/de.yaml",
+            "lang: de\narticles: [der, die, das]\ncontinuation_words: [und, von, mit]\n",
+        );
+        let en = file(
+            "lang/en.yaml",
+            "lang: en\narticles: [the, a]\ncontinuation_words: [and, of, with]\n",
+        );
+        let rules = RuleSet::compile(&[vec![de, en]]).expect("lexicons");
+        assert_eq!(
+            rules.detect_language("Der Junge wurde von der Bombe verletzt und mit dem"),
+            Some("de")
+        );
+        assert_eq!(
+            rules.detect_language("The boy was hurt by the bomb and taken to a hospital"),
+            Some("en")
+        );
+        assert_eq!(rules.detect_language("12345 !!!"), None);
+    }
+
+    #[test]
+    fn one_kind_in_two_languages_must_agree_on_its_type() {
+        let de = file("lang/de.yaml", "lang: de\n");
+        let a = "kind: k\ndescription: d\nvalue_type: code\npatterns: ['(?P<value>a)']\nexamples: [{text: a, value: a}]\nmust_not_match: [b]\n";
+        let b = "kind: k\nlang: de\ndescription: d\nvalue_type: count\npatterns: ['(?P<value>\\d)']\nexamples: [{text: '1', value: '1'}]\nmust_not_match: [b]\n";
+        let diags = RuleSet::compile(&[vec![
+            lexicon_file(),
+            de,
+            file("k.yaml", a),
+            file("k.de.yaml", b),
+        ]])
+        .expect_err("types differ");
+        assert!(
+            diags[0].message.contains("differs between languages"),
+            "{}",
+            diags[0]
+        );
     }
 
     #[test]

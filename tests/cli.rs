@@ -570,7 +570,7 @@ fn unknown_lang_is_an_error_listing_the_known_ones() {
         .code(2)
         .stdout("")
         .stderr(
-            "error: --lang xx: no lexicon for this language (hint: use one of: en, or add lang/xx.yaml to a --rules directory)\n",
+            "error: --lang xx: no lexicon for this language (hint: use auto or one of: en, or add lang/xx.yaml to a --rules directory)\n",
         );
 }
 

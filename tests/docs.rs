@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use claimdiff::app::{kind_page, rules_markdown};
+use claimdiff::app::{kind_page, kinds_by_id, rules_markdown};
 use claimdiff::rules::RuleSet;
 
 fn check(path: &Path, expected: &str, stale: &mut Vec<String>) {
@@ -28,10 +28,10 @@ fn generated_rule_docs_are_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     let mut stale = Vec::new();
     check(&root.join("rules.md"), &rules_markdown(rules), &mut stale);
-    for kind in &rules.kinds {
+    for (id, kinds) in kinds_by_id(rules) {
         check(
-            &root.join("kinds").join(format!("{}.md", kind.id)),
-            &kind_page(kind),
+            &root.join("kinds").join(format!("{id}.md")),
+            &kind_page(&kinds),
             &mut stale,
         );
     }

@@ -77,7 +77,7 @@ fn every_kind_description_is_not_itself_a_claim() {
     // A rule's own description must not read as a claim to the other rules
     // (a cheap check that patterns are not so loose they match prose).
     let rules = rules();
-    let lexicon = rules.lexicon("en").expect("en");
+
     for kind in &rules.kinds {
         let source = claimdiff::load::Source {
             id: "d".into(),
@@ -85,8 +85,9 @@ fn every_kind_description_is_not_itself_a_claim() {
             text: kind.description.clone(),
             meta: Default::default(),
         };
+        let lexicon = rules.lexicon(&kind.lang).expect("lexicon");
         let doc = claimdiff::clean::clean(&source, rules, lexicon);
-        let claims = claimdiff::extract::extract("d", &doc, rules);
+        let claims = claimdiff::extract::extract("d", &doc, rules, &kind.lang);
         assert!(
             claims.is_empty(),
             "{}'s description yields claims: {claims:#?}",
