@@ -333,12 +333,10 @@ fn next_sentence_start(text: &str, j: usize) -> Option<usize> {
     let after_space = rest.trim_start();
     let gap = rest.len() - after_space.len();
     let first = after_space.chars().next()?;
+    // Opening marks start sentences too: Spanish "¿" and "¡", French "«".
     let starts = first.is_uppercase()
         || first.is_numeric()
-        || first == '"'
-        || first == '\''
-        || first == '('
-        || first == '-';
+        || matches!(first, '"' | '\'' | '(' | '-' | '¿' | '¡' | '«' | '[');
     if gap > 0 && starts {
         return Some(j + gap);
     }

@@ -205,14 +205,21 @@ pub fn compare(
 
     let mut findings = Vec::new();
     let empty_lexicon = Lexicon::default();
+    // Values of one kind may come in several languages: none of their
+    // stopwords make two values "overlap".
+    let stopwords: BTreeSet<String> = rules
+        .lexicons
+        .values()
+        .flat_map(|l| l.topic_stopwords.iter().cloned())
+        .collect();
     for (kind_id, claims) in by_kind {
         let Some(kind) = rules.kind(kind_id) else {
             continue;
         };
         let lexicon = rules.lexicon(&kind.lang).unwrap_or(&empty_lexicon);
         match kind.cardinality {
-            Cardinality::One => findings.push(compare_one(kind, &claims, lexicon)),
-            Cardinality::Many => findings.extend(compare_many(kind, &claims, lexicon)),
+            Cardinality::One => findings.push(compare_one(kind, &claims, lexicon, &stopwords)),
+            Cardinality::Many => findings.extend(compare_many(kind, &claims, lexicon, &stopwords)),
         }
     }
     findings.sort_by(|a, b| {
@@ -478,7 +485,12 @@ fn merge_name_subsets(mut groups: Vec<Group<'_>>) -> Vec<Group<'_>> {
     merged
 }
 
-fn compare_one(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Finding {
+fn compare_one(
+    kind: &ClaimKind,
+    claims: &[&Claim],
+    lexicon: &Lexicon,
+    stopwords: &BTreeSet<String>,
+) -> Finding {
     let mut groups = group_by_key(claims);
     if kind.value_type == ValueType::Name {
         groups = merge_name_subsets(groups);
@@ -488,7 +500,7 @@ fn compare_one(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Findin
         .iter()
         .flat_map(|v| v.sources.iter().map(String::as_str))
         .collect();
-    let (status, note) = verdict(kind, &values, all_sources.len(), lexicon);
+    let (status, note) = verdict(kind, &values, all_sources.len(), lexicon, stopwords);
     Finding {
         kind: kind.id.clone(),
         label: kind.label.clone(),
@@ -498,7 +510,12 @@ fn compare_one(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Findin
     }
 }
 
-fn compare_many(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Vec<Finding> {
+fn compare_many(
+    kind: &ClaimKind,
+    claims: &[&Claim],
+    lexicon: &Lexicon,
+    stopwords: &BTreeSet<String>,
+) -> Vec<Finding> {
     rank(group_by_key(claims), kind.value_type)
         .into_iter()
         .map(|value| {
@@ -507,6 +524,7 @@ fn compare_many(kind: &ClaimKind, claims: &[&Claim], lexicon: &Lexicon) -> Vec<F
                 std::slice::from_ref(&value),
                 value.sources.len(),
                 lexicon,
+                stopwords,
             );
             Finding {
                 kind: kind.id.clone(),
@@ -577,8 +595,8 @@ fn verdict(
     values: &[FindingValue],
     sources: usize,
     lexicon: &Lexicon,
+    stopwords: &BTreeSet<String>,
 ) -> (Status, Option<String>) {
-    let stopwords = &lexicon.topic_stopwords;
     let spelled = |v: &FindingValue| v.spellings.len() > 1 && kind.value_type != ValueType::Name;
     if values.len() <= 1 {
         let Some(v) = values.first() else {

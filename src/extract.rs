@@ -120,7 +120,7 @@ fn extract_kind(
     for pattern in &kind.patterns {
         // Most patterns match nowhere in a document: one pass over the whole
         // text saves a pass per sentence.
-        if !pattern.regex.is_match(&doc.folded) {
+        if !pattern.anchored && !pattern.regex.is_match(&doc.folded) {
             continue;
         }
         let reject_groups: Vec<&str> = pattern
@@ -133,7 +133,7 @@ fn extract_kind(
             let text = doc.folded_text(sentence);
             // In a Title Case Headline every word is capitalised, so the
             // capitalised-word placeholders cannot tell a name from a verb.
-            let title_case = is_proper_type && is_title_case(text);
+            let title_case = is_proper_type && !lexicon.capitalised_nouns && is_title_case(text);
             for caps in pattern.regex.captures_iter(text) {
                 let Some(value_match) = caps.name("value") else {
                     continue;
@@ -474,6 +474,13 @@ mod tests {
             (org.value.display.as_str(), org.text.as_str()),
             ("OSP", "OSP")
         );
+    }
+
+    #[test]
+    fn an_anchored_pattern_matches_at_every_sentence_start() {
+        // `^` means the start of a sentence, not of the document.
+        let c = claims("Athens was quiet in the morning.\nThree killed as rioters bomb Greek bank");
+        assert_eq!(values(&c, "people_killed"), ["3"]);
     }
 
     #[test]

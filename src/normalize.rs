@@ -205,12 +205,19 @@ pub fn parse_number(s: &str, lexicon: &Lexicon) -> Option<f64> {
     }
     let thousands = numbers.thousands_separator.as_deref().unwrap_or(",");
     let decimal = numbers.decimal_separator.as_deref().unwrap_or(".");
+    // "1 500" with a space separator is one number: join digit groups first.
+    let lower = if thousands.contains(' ') {
+        join_digit_groups(&lower)
+    } else {
+        lower
+    };
     let mut total = 0f64;
     let mut current = 0f64;
     let mut seen = false;
     for word in lower.split([' ', '-']).filter(|w| !w.is_empty()) {
         if word.starts_with(|c: char| c.is_ascii_digit()) {
-            let plain = word.replace(thousands, "").replace(decimal, ".");
+            let plain: String = word.chars().filter(|c| !thousands.contains(*c)).collect();
+            let plain = plain.replace(decimal, ".");
             current += plain.parse::<f64>().ok()?;
             seen = true;
         } else if let Some(&v) = numbers.units.get(word) {
@@ -234,6 +241,24 @@ pub fn parse_number(s: &str, lexicon: &Lexicon) -> Option<f64> {
     seen.then_some(total + current)
 }
 
+/// Joins digit groups split by spaces ("1 500 000" → "1500000"): a group of
+/// exactly three digits after a number continues it.
+fn join_digit_groups(s: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for word in s.split(' ') {
+        let continues = word.len() == 3
+            && word.chars().all(|c| c.is_ascii_digit())
+            && out
+                .last()
+                .is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()));
+        match out.last_mut() {
+            Some(last) if continues => last.push_str(word),
+            _ => out.push(word.to_string()),
+        }
+    }
+    out.join(" ")
+}
+
 /// A number for display: no decimals for whole numbers.
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
@@ -249,14 +274,31 @@ pub fn format_number(n: f64) -> String {
 fn time_of_day(s: &str, lexicon: &Lexicon) -> Option<(String, String)> {
     let lower = s.to_lowercase();
     if lower.starts_with(|c: char| c.is_ascii_digit()) {
-        let digits: String = lower
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
-            .collect();
-        let mut parts = digits.trim_end_matches('.').splitn(2, [':', '.']);
-        let mut hour: u32 = parts.next()?.parse().ok()?;
-        let minute: u32 = parts.next().map_or(Some(0), |m| m.parse().ok())?;
-        let suffix = collapse_ws(lower[digits.len()..].trim());
+        // Hours, then optionally a separator (":", ".", French "h") and two
+        // digits of minutes, then perhaps a marker ("pm").
+        let hour_len = lower.chars().take_while(char::is_ascii_digit).count();
+        let mut hour: u32 = lower[..hour_len].parse().ok()?;
+        let mut rest = &lower[hour_len..];
+        let mut minute = 0;
+        let default_separators = [":".to_string(), ".".to_string()];
+        let separators = if lexicon.clock_separators.is_empty() {
+            &default_separators[..]
+        } else {
+            &lexicon.clock_separators[..]
+        };
+        for separator in separators {
+            if let Some(after) = rest.strip_prefix(separator.as_str()) {
+                let digits = after.chars().take_while(char::is_ascii_digit).count();
+                if digits == 2 {
+                    minute = after[..2].parse().ok()?;
+                    rest = &after[2..];
+                } else if digits == 0 {
+                    rest = after;
+                }
+                break;
+            }
+        }
+        let suffix = collapse_ws(rest.trim());
         if let Some(marker) = lexicon.clock_markers.get(&suffix) {
             if marker == "pm" && hour < 12 {
                 hour += 12;
@@ -391,6 +433,39 @@ mod tests {
             normalize("middle of the night", ValueType::TimeOfDay, &l).map(|v| v.key),
             Some("night".into())
         );
+    }
+
+    #[test]
+    fn clock_times_read_with_the_lexicon_separators() {
+        let mut l = lex();
+        assert_eq!(
+            normalize("22.30", ValueType::TimeOfDay, &l).map(|v| v.key),
+            Some("22:30".into())
+        );
+        assert_eq!(
+            normalize("9 a.m.", ValueType::TimeOfDay, &l).map(|v| v.key),
+            Some("09:00".into())
+        );
+        l.clock_separators = vec!["h".into(), ":".into()];
+        assert_eq!(
+            normalize("21h30", ValueType::TimeOfDay, &l).map(|v| v.key),
+            Some("21:30".into())
+        );
+        assert_eq!(
+            normalize("15h", ValueType::TimeOfDay, &l).map(|v| v.key),
+            Some("15:00".into())
+        );
+    }
+
+    #[test]
+    fn space_grouped_thousands_when_the_lexicon_allows_them() {
+        let mut l = lex();
+
+        l.numbers.thousands_separator = Some(". ".into());
+        l.numbers.decimal_separator = Some(",".into());
+        assert_eq!(parse_number("1 500", &l), Some(1500.0));
+        assert_eq!(parse_number("5.000", &l), Some(5000.0));
+        assert_eq!(parse_number("2,5 million", &l), Some(2_500_000.0));
     }
 
     #[test]

@@ -136,6 +136,10 @@ pub struct Pattern {
     pub source: String,
     /// The compiled regex, placeholders expanded.
     pub regex: Regex,
+    /// True when the pattern anchors at the text's start or end (`^`, `$`):
+    /// it must then be run on each sentence, never pre-checked on the whole
+    /// text, where `^` would mean the start of the document.
+    pub anchored: bool,
 }
 
 /// A claim kind: what to look for, how to read the value, and how to compare it.
@@ -186,7 +190,8 @@ pub struct NumberWords {
     /// Words that join parts of one number and add nothing: `and`.
     #[serde(default)]
     pub joiners: Vec<String>,
-    /// The thousands separator in digits: `,` in English.
+    /// The thousands separators in digits, each character one: `,` in
+    /// English, `. ` in French (for "5.000" and "5 000").
     #[serde(default)]
     pub thousands_separator: Option<String>,
     /// The decimal separator in digits: `.` in English.
@@ -209,6 +214,10 @@ struct LexiconFile {
     clock_markers: BTreeMap<String, String>,
     #[serde(default)]
     period_hours: BTreeMap<String, [u32; 2]>,
+    #[serde(default)]
+    clock_separators: Vec<String>,
+    #[serde(default)]
+    capitalised_nouns: Option<bool>,
     #[serde(default)]
     spelling_variants: BTreeMap<String, String>,
     #[serde(default)]
@@ -243,6 +252,11 @@ pub struct Lexicon {
     /// Part of the day → the hours it covers, `[start, end)`; a night may
     /// run over midnight (`[21, 5]`).
     pub period_hours: BTreeMap<String, [u32; 2]>,
+    /// What separates hours from minutes in a clock time (`:`, `.`, French `h`).
+    pub clock_separators: Vec<String>,
+    /// True for languages that capitalise every noun (German): a sentence of
+    /// capitalised words is then no sign of a Title Case headline.
+    pub capitalised_nouns: bool,
     /// Spelling (lower case) → the one form it is compared as.
     pub spelling_variants: BTreeMap<String, String>,
     /// Articles dropped at the start of organisation and place values.
@@ -697,6 +711,11 @@ fn merge_lexicon(
         .extend(lf.day_periods.into_iter().map(|(k, v)| (lower(k), v)));
     lex.period_hours
         .extend(lf.period_hours.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.clock_separators
+        .extend(lf.clock_separators.into_iter().map(lower));
+    if let Some(capitalised) = lf.capitalised_nouns {
+        lex.capitalised_nouns = capitalised;
+    }
     lex.clock_markers.extend(
         lf.clock_markers
             .into_iter()
@@ -782,6 +801,25 @@ fn first_line(s: &str) -> &str {
         Some((i, _)) => &line[..i],
         None => line,
     }
+}
+
+/// True when a pattern uses a start or end anchor anywhere (`^`, `$`, `\\A`,
+/// `\\z`, multi-line or not); `[^…]` is a class, not an anchor.
+fn is_anchored(pattern: &str) -> bool {
+    use regex_syntax::hir::Look;
+    regex_syntax::parse(pattern).map_or(true, |hir| {
+        let looks = hir.properties().look_set();
+        [
+            Look::Start,
+            Look::End,
+            Look::StartLF,
+            Look::EndLF,
+            Look::StartCRLF,
+            Look::EndCRLF,
+        ]
+        .into_iter()
+        .any(|look| looks.contains(look))
+    })
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {
@@ -889,6 +927,7 @@ fn compile_kind(
                 patterns.push(Pattern {
                     source: source.clone(),
                     regex,
+                    anchored: is_anchored(&expanded),
                 });
             }
             Err(msg) => diags.push(
@@ -991,7 +1030,10 @@ fn word_alternation<'a>(words: impl Iterator<Item = &'a String>) -> String {
 /// "twenty-five", "a dozen").
 pub fn number_pattern(lexicon: &Lexicon) -> String {
     let n = &lexicon.numbers;
-    let thousands = regex::escape(n.thousands_separator.as_deref().unwrap_or(","));
+    // Each character of `thousands_separator` is a separator: French ". "
+    // reads both "5.000" and "5 000".
+    let separators = n.thousands_separator.as_deref().unwrap_or(",");
+    let thousands = format!("[{}]", regex::escape(separators));
     let decimal = regex::escape(n.decimal_separator.as_deref().unwrap_or("."));
     let words: Vec<&String> = n.units.keys().chain(n.scales.keys()).collect();
     let word = word_alternation(words.into_iter());
@@ -1155,6 +1197,13 @@ mod tests {
             "{}",
             diags[0]
         );
+    }
+
+    #[test]
+    fn anchors_are_told_from_negated_classes() {
+        assert!(is_anchored("^(?P<value>a) b"));
+        assert!(is_anchored("a$"));
+        assert!(!is_anchored("[^.;]{0,60}(?P<value>a)"));
     }
 
     #[test]
