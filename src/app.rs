@@ -7,6 +7,7 @@
 //! found with `--fail-on`), [`EXIT_ERROR`] 2 (bad input, rules or usage;
 //! whatever could be read is still reported).
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -166,7 +167,17 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn load_rules(dirs: &[PathBuf], stderr: &mut dyn Write) -> Option<RuleSet> {
-    match RuleSet::with_dirs(dirs) {
+    load_rules_for(dirs, None, stderr)
+}
+
+/// The rules with only the claim kinds of `langs` compiled (all for `None`);
+/// every file is still checked. Prints warnings and errors.
+fn load_rules_for(
+    dirs: &[PathBuf],
+    langs: Option<&BTreeSet<String>>,
+    stderr: &mut dyn Write,
+) -> Option<RuleSet> {
+    match RuleSet::with_dirs_for(dirs, langs) {
         Ok(rules) => {
             for d in &rules.warnings {
                 let _ = writeln!(stderr, "{d}");
@@ -182,9 +193,39 @@ fn load_rules(dirs: &[PathBuf], stderr: &mut dyn Write) -> Option<RuleSet> {
     }
 }
 
-/// The rules for reading clusters, with the `--lang` lexicon checked.
+/// Loads the clusters and the rules to read them with. Compiling rules is
+/// what costs, so the rules are first checked (no kind compiled), the
+/// sources' languages found from the lexicons, and only the kinds of those
+/// languages compiled. `None` when the rules are bad or `--lang` unknown;
+/// the flag says some input could not be read.
+fn prepare(
+    paths: &[PathBuf],
+    options: &CommonOptions,
+    stderr: &mut dyn Write,
+) -> Option<(RuleSet, Vec<Cluster>, bool)> {
+    let checked = load_input_rules(options, stderr)?;
+    let (clusters, failed) = load_all(paths, options, stderr);
+    let langs: BTreeSet<String> = clusters
+        .iter()
+        .flat_map(|c| c.sources.iter())
+        .map(|s| source_language(&s.text, &checked, &options.lang).to_string())
+        .collect();
+    let rules = load_rules_for(&options.rules, Some(&langs), stderr)?;
+    Some((rules, clusters, failed))
+}
+
+/// The lexicons, with the `--lang` one checked: enough to find the sources'
+/// languages. Problems in other rule files are reported by the full load.
 fn load_input_rules(options: &CommonOptions, stderr: &mut dyn Write) -> Option<RuleSet> {
-    let rules = load_rules(&options.rules, stderr)?;
+    let rules = match RuleSet::lexicons_only(&options.rules) {
+        Ok(rules) => rules,
+        Err(diags) => {
+            for d in &diags {
+                let _ = writeln!(stderr, "{d}");
+            }
+            return None;
+        }
+    };
     if options.lang != LANG_AUTO && rules.lexicon(&options.lang).is_none() {
         let known: Vec<&str> = rules.lexicons.keys().map(String::as_str).collect();
         let _ = writeln!(
@@ -315,10 +356,9 @@ pub fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some(rules) = load_input_rules(options, stderr) else {
+    let Some((rules, clusters, mut failed)) = prepare(paths, options, stderr) else {
         return EXIT_ERROR;
     };
-    let (clusters, mut failed) = load_all(paths, options, stderr);
     let reports: Vec<Report> = clusters
         .into_iter()
         .map(|c| analyze(c, &rules, &options.lang).report)
@@ -361,10 +401,9 @@ pub fn claims(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some(rules) = load_input_rules(options, stderr) else {
+    let Some((rules, clusters, mut failed)) = prepare(paths, options, stderr) else {
         return EXIT_ERROR;
     };
-    let (clusters, mut failed) = load_all(paths, options, stderr);
     if clusters.is_empty() {
         return EXIT_ERROR;
     }

@@ -206,7 +206,7 @@ pub fn clean(source: &Source, rules: &RuleSet, lexicon: &Lexicon) -> Document {
         if let Some(rule) = rules
             .boilerplate
             .iter()
-            .find(|b| b.scope == Scope::Paragraph && b.regex.is_match(text))
+            .find(|b| b.scope == Scope::Paragraph && applies(b, lexicon) && b.regex.is_match(text))
         {
             doc.dropped.push(Dropped {
                 span,
@@ -220,11 +220,9 @@ pub fn clean(source: &Source, rules: &RuleSet, lexicon: &Lexicon) -> Document {
             let (fs, fe) = (start + s, start + e);
             let sentence_text = &doc.folded[fs..fe];
             let span = doc.original_span(fs, fe);
-            if let Some(rule) = rules
-                .boilerplate
-                .iter()
-                .find(|b| b.scope == Scope::Sentence && b.regex.is_match(sentence_text))
-            {
+            if let Some(rule) = rules.boilerplate.iter().find(|b| {
+                b.scope == Scope::Sentence && applies(b, lexicon) && b.regex.is_match(sentence_text)
+            }) {
                 doc.dropped.push(Dropped {
                     span,
                     reason: format!("boilerplate:{}", rule.id),
@@ -239,6 +237,14 @@ pub fn clean(source: &Source, rules: &RuleSet, lexicon: &Lexicon) -> Document {
         }
     }
     doc
+}
+
+/// True when a boilerplate pattern applies to a source read with `lexicon`.
+fn applies(boilerplate: &crate::rules::Boilerplate, lexicon: &Lexicon) -> bool {
+    boilerplate
+        .lang
+        .as_deref()
+        .is_none_or(|lang| lang == lexicon.lang)
 }
 
 /// Splits folded text into paragraphs: `(start, end, first line number)`,

@@ -316,6 +316,9 @@ pub struct Boilerplate {
     pub description: String,
     /// Sentence or paragraph.
     pub scope: Scope,
+    /// The language of the sources it applies to (its file is
+    /// `boilerplate/<lang>.yaml`); `None` applies to every source.
+    pub lang: Option<String>,
     /// The compiled pattern.
     pub regex: Regex,
     /// Texts the pattern must match.
@@ -449,6 +452,17 @@ impl RuleSet {
 
     /// The built-in rules with each of `dirs` layered on top, in order.
     pub fn with_dirs(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Diagnostic>> {
+        RuleSet::with_dirs_for(dirs, None)
+    }
+
+    /// Like [`RuleSet::with_dirs`], but compiles only the claim kinds of
+    /// `langs` (all when `None`). Every file is still read and every pattern
+    /// checked, so errors are reported whatever the languages; compiling is
+    /// what costs, and a run needs only the languages of its sources.
+    pub fn with_dirs_for(
+        dirs: &[PathBuf],
+        langs: Option<&BTreeSet<String>>,
+    ) -> Result<RuleSet, Vec<Diagnostic>> {
         let mut layers = vec![builtin_files()];
         let mut diags = Vec::new();
         for dir in dirs {
@@ -459,12 +473,46 @@ impl RuleSet {
         if !diags.is_empty() {
             return Err(diags);
         }
-        RuleSet::compile(&layers)
+        RuleSet::compile_for(&layers, langs)
     }
 
     /// Compiles layers of rule files; a later layer overrides earlier kinds
     /// with the same id and language. All problems are returned together.
     pub fn compile(layers: &[Vec<RuleFile>]) -> Result<RuleSet, Vec<Diagnostic>> {
+        RuleSet::compile_for(layers, None)
+    }
+
+    /// The lexicons alone of the built-in rules and `dirs`: what finding a
+    /// source's language needs, at a fraction of the cost of the whole set.
+    pub fn lexicons_only(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Diagnostic>> {
+        let mut layers = vec![builtin_files()];
+        let mut diags = Vec::new();
+        for dir in dirs {
+            let (files, mut d) = read_dir_files(dir);
+            diags.append(&mut d);
+            layers.push(files);
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let lexicons: Vec<Vec<RuleFile>> = layers
+            .into_iter()
+            .map(|layer| {
+                layer
+                    .into_iter()
+                    .filter(|f| f.rel.starts_with("lang/"))
+                    .collect()
+            })
+            .collect();
+        RuleSet::compile_for(&lexicons, Some(&BTreeSet::new()))
+    }
+
+    /// Like [`RuleSet::compile`], but only the claim kinds of `langs` (all
+    /// when `None`) are compiled and kept; the others are checked only.
+    pub fn compile_for(
+        layers: &[Vec<RuleFile>],
+        langs: Option<&BTreeSet<String>>,
+    ) -> Result<RuleSet, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let mut lex_files = Vec::new();
         let mut kind_files = Vec::new();
@@ -474,7 +522,7 @@ impl RuleSet {
                 if file.rel.starts_with("lang/") {
                     lex_files.push(file);
                 } else if file.rel.starts_with("boilerplate/") {
-                    boiler_files.push(file);
+                    boiler_files.push((layer_index, file));
                 } else if !file.rel.contains('/') {
                     kind_files.push((layer_index, file));
                 } else {
@@ -494,9 +542,27 @@ impl RuleSet {
         }
 
         let mut boilerplate: Vec<Boilerplate> = Vec::new();
-        for file in boiler_files {
+        for (layer, file) in &boiler_files {
             match parse_yaml::<BoilerplateFile>(file) {
-                Ok(bf) => compile_boilerplate(bf, file, &mut boilerplate, &mut diags),
+                Ok(bf) => {
+                    // boilerplate/de.yaml is German page furniture: it applies
+                    // to German sources, and is compiled only when they come.
+                    let stem = Path::new(&file.rel)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned());
+                    let lang = stem.filter(|s| lexicons.contains_key(s));
+                    let wanted = match (&lang, langs) {
+                        (Some(lang), Some(langs)) => langs.contains(lang),
+                        _ => true,
+                    };
+                    let builtin = *layer == 0;
+                    let mode = match (wanted, builtin) {
+                        (true, _) => Mode::Compile,
+                        (false, true) => Mode::Light,
+                        (false, false) => Mode::Check,
+                    };
+                    compile_boilerplate(bf, file, lang, mode, &mut boilerplate, &mut diags)
+                }
                 Err(d) => diags.push(d),
             }
         }
@@ -524,7 +590,15 @@ impl RuleSet {
                     continue;
                 }
             };
-            let Some(kind) = compile_kind(kf, file, &lexicons, &mut diags) else {
+            let mode = if langs.is_none_or(|l| l.contains(kf.lang.as_deref().unwrap_or("en"))) {
+                Mode::Compile
+            } else if layer == 0 {
+                // Built-in rules are compiled by the test suite on every change.
+                Mode::Light
+            } else {
+                Mode::Check
+            };
+            let Some(kind) = compile_kind(kf, file, &lexicons, &mut diags, mode) else {
                 continue;
             };
             let key = (kind.id.clone(), kind.lang.clone());
@@ -754,9 +828,22 @@ fn merge_lexicon(
     }
 }
 
+/// How much work a rule file gets: rules for the languages a run reads are
+/// compiled; a user's other rules are syntax-checked; the built-in rules of
+/// other languages (compiled by the test suite on every change) are only
+/// read, with their placeholders expanded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Compile,
+    Check,
+    Light,
+}
+
 fn compile_boilerplate(
     bf: BoilerplateFile,
     file: &RuleFile,
+    lang: Option<String>,
+    mode: Mode,
     out: &mut Vec<Boilerplate>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -774,11 +861,34 @@ fn compile_boilerplate(
             );
             continue;
         }
+        if mode == Mode::Light {
+            continue;
+        }
+        if mode == Mode::Check {
+            if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&spec.pattern) {
+                let text = e.to_string();
+                let last = text.lines().last().unwrap_or_default().trim();
+                diags.push(
+                    Diagnostic::error(
+                        &file.path,
+                        format!(
+                            "bad regex: {}",
+                            last.strip_prefix("error: ").unwrap_or(last)
+                        ),
+                    )
+                    .at(locate(&file.text, first_line(&spec.pattern), 0).or(pos))
+                    .rule(&spec.id)
+                    .hint("fix the regex; see docs/rules-guide.md"),
+                );
+            }
+            continue;
+        }
         match build_regex(&spec.pattern) {
             Ok(regex) => out.push(Boilerplate {
                 id: spec.id,
                 description: spec.description,
                 scope: spec.scope,
+                lang: lang.clone(),
                 regex,
                 examples: spec.examples,
                 must_not_match: spec.must_not_match,
@@ -800,6 +910,21 @@ fn first_line(s: &str) -> &str {
     match line.char_indices().nth(24) {
         Some((i, _)) => &line[..i],
         None => line,
+    }
+}
+
+/// True when the pattern's syntax tree has a capture group of this name.
+fn has_capture(ast: &regex_syntax::ast::Ast, name: &str) -> bool {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(g) => {
+            matches!(&g.kind, GroupKind::CaptureName { name: n, .. } if n.name == name)
+                || has_capture(&g.ast, name)
+        }
+        Ast::Concat(c) => c.asts.iter().any(|a| has_capture(a, name)),
+        Ast::Alternation(a) => a.asts.iter().any(|a| has_capture(a, name)),
+        Ast::Repetition(r) => has_capture(&r.ast, name),
+        _ => false,
     }
 }
 
@@ -843,7 +968,9 @@ fn compile_kind(
     file: &RuleFile,
     lexicons: &BTreeMap<String, Lexicon>,
     diags: &mut Vec<Diagnostic>,
+    mode: Mode,
 ) -> Option<ClaimKind> {
+    let compile = mode == Mode::Compile;
     let id = kf.kind.clone();
     let kind_pos = locate(&file.text, "kind:", 0);
     let err = |msg: String| Diagnostic::error(&file.path, msg).rule(&id);
@@ -914,6 +1041,35 @@ fn compile_kind(
                 continue;
             }
         };
+        if mode == Mode::Light {
+            continue;
+        }
+        if !compile {
+            // Checked, not compiled: the syntax and the `value` group. The
+            // syntax tree is enough, and far cheaper than compiling (which
+            // `rules test` and every run in this language still do).
+            match regex_syntax::ast::parse::Parser::new().parse(&expanded) {
+                Ok(ast) if has_capture(&ast, "value") => {}
+                Ok(_) => diags.push(
+                    err("pattern has no `value` capture group".into())
+                        .at(pos)
+                        .hint("wrap the part that is the value in (?P<value>...)"),
+                ),
+                Err(e) => {
+                    let text = e.to_string();
+                    let last = text.lines().last().unwrap_or_default().trim();
+                    diags.push(
+                        err(format!(
+                            "bad regex: {}",
+                            last.strip_prefix("error: ").unwrap_or(last)
+                        ))
+                        .at(pos)
+                        .hint("fix the regex; `claimdiff rules test` checks it"),
+                    );
+                }
+            }
+            continue;
+        }
         match build_regex(&expanded) {
             Ok(regex) => {
                 if !regex.capture_names().any(|n| n == Some("value")) {
@@ -938,7 +1094,7 @@ fn compile_kind(
         }
     }
     let mut exclude = Vec::new();
-    for source in &kf.exclude {
+    for source in kf.exclude.iter().filter(|_| compile) {
         match build_regex(source) {
             Ok(re) => exclude.push(re),
             Err(msg) => diags.push(
@@ -948,7 +1104,7 @@ fn compile_kind(
             ),
         }
     }
-    if diags.len() > before {
+    if diags.len() > before || !compile {
         return None;
     }
     Some(ClaimKind {
@@ -1204,6 +1360,49 @@ mod tests {
         assert!(is_anchored("^(?P<value>a) b"));
         assert!(is_anchored("a$"));
         assert!(!is_anchored("[^.;]{0,60}(?P<value>a)"));
+    }
+
+    #[test]
+    fn kinds_of_other_languages_are_checked_but_not_compiled() {
+        let de = file("lang/de.yaml", "lang: de\n");
+        let good = "kind: k\ndescription: d\nvalue_type: code\npatterns: ['(?P<value>a)']\nexamples: [{text: a, value: a}]\nmust_not_match: [b]\n";
+        let german = good.replace("kind: k\n", "kind: k\nlang: de\n");
+        let only_en: BTreeSet<String> = ["en".to_string()].into();
+        let rules = RuleSet::compile_for(
+            &[vec![
+                lexicon_file(),
+                de.clone(),
+                file("k.yaml", good),
+                file("k.de.yaml", &german),
+            ]],
+            Some(&only_en),
+        )
+        .expect("compiles");
+        assert_eq!(rules.kinds.len(), 1);
+        assert!(rules.lexicon("de").is_some(), "every lexicon is kept");
+        // A user's broken German pattern (a second layer) is still an error
+        // when only English compiles.
+        let broken = german.replace("(?P<value>a)", "(?P<value>a");
+        let diags = RuleSet::compile_for(
+            &[
+                vec![lexicon_file(), de.clone()],
+                vec![file("k.de.yaml", &broken)],
+            ],
+            Some(&only_en),
+        )
+        .expect_err("bad regex");
+        assert!(
+            diags[0].to_string().contains("bad regex: unclosed group"),
+            "{}",
+            diags[0]
+        );
+        let missing = german.replace("(?P<value>a)", "(a)");
+        let diags = RuleSet::compile_for(
+            &[vec![lexicon_file(), de], vec![file("k.de.yaml", &missing)]],
+            Some(&only_en),
+        )
+        .expect_err("no value group");
+        assert!(diags[0].message.contains("no `value` capture group"));
     }
 
     #[test]

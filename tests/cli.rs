@@ -570,7 +570,7 @@ fn unknown_lang_is_an_error_listing_the_known_ones() {
         .code(2)
         .stdout("")
         .stderr(
-            "error: --lang xx: no lexicon for this language (hint: use auto or one of: en, or add lang/xx.yaml to a --rules directory)\n",
+            "error: --lang xx: no lexicon for this language (hint: use auto or one of: de, en, es, fr, or add lang/xx.yaml to a --rules directory)\n",
         );
 }
 
@@ -635,4 +635,68 @@ fn dropped_text_is_listed_with_its_reason() {
         reasons.contains(&"boilerplate:donation-appeal"),
         "{reasons:?}"
     );
+}
+
+#[test]
+fn a_cluster_in_four_languages_is_read_and_compared_across_them() {
+    let dir = temp_cluster(&[
+        ("de.txt", "Der fünfjährige Omran Daqneesh wurde am Mittwochabend bei einem Luftangriff in Aleppo verletzt. Er wurde in das Krankenhaus M10 gebracht. Vier weitere Kinder wurden ebenfalls verletzt, sagten Ärzte.".as_bytes()),
+        ("en.txt", b"Five-year-old Omran Daqneesh was injured in an airstrike in Aleppo on Wednesday evening. He was taken to the M10 hospital. Four other children were also injured, doctors said."),
+        ("es.txt", "Omran Daqneesh, de cinco años, resultó herido el miércoles por la noche en un bombardeo en Alepo. Fue trasladado al hospital M10. Otros cuatro niños también resultaron heridos, según los médicos.".as_bytes()),
+        ("fr.txt", "Omran Daqneesh, 5 ans, a été blessé mercredi soir lors d'une frappe aérienne à Alep. Il a été transporté à l'hôpital M10. Quatre autres enfants ont également été blessés, selon des médecins.".as_bytes()),
+    ]);
+    let out = claimdiff()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let langs: Vec<(&str, &str)> = report["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or(""),
+                s["lang"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        langs,
+        [("de", "de"), ("en", "en"), ("es", "es"), ("fr", "fr")]
+    );
+    for (kind, value) in [
+        ("victim_name", "Omran Daqneesh"),
+        ("victim_age", "5"),
+        ("hospital", "M10"),
+        ("incident_day", "Wednesday"),
+        ("children_injured", "5"),
+    ] {
+        let f = finding(&report, kind);
+        assert_eq!(f["status"], "agree", "{kind}: {f}");
+        assert_eq!(f["values"][0]["value"], value, "{kind}");
+        assert_eq!(sources(&f["values"][0]), ["de", "en", "es", "fr"], "{kind}");
+    }
+}
+
+#[test]
+fn lang_names_one_language_for_every_source() {
+    let dir = temp_cluster(&[("a.txt", GOOD), ("b.txt", GOOD)]);
+    let out = claimdiff()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json", "--lang", "fr"])
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(report["sources"]
+        .as_array()
+        .is_some_and(|s| s.iter().all(|s| s["lang"] == "fr")));
 }

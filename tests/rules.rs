@@ -51,16 +51,20 @@ fn kind_ids_are_unique_documented_and_named_after_their_file() {
             "{} has no description",
             kind.id
         );
+        // `hospital.yaml` for English, `hospital.de.yaml` for German.
         let stem = kind
             .file
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned());
-        assert_eq!(
-            stem.as_deref(),
-            Some(kind.id.as_str()),
-            "kind {} lives in {}",
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let lang_stem = format!("{}.{}", kind.id, kind.lang);
+        assert!(
+            stem == kind.id || stem == lang_stem,
+            "kind {} ({}) lives in {}; name the file {}.yaml or {lang_stem}.yaml",
             kind.id,
-            kind.file.display()
+            kind.lang,
+            kind.file.display(),
+            kind.id
         );
     }
 }
