@@ -365,6 +365,22 @@ pub fn builtin_files() -> Vec<RuleFile> {
         .collect()
 }
 
+/// The built-in rule files, then those of each of `dirs`: one layer each.
+fn read_layers(dirs: &[PathBuf]) -> Result<Vec<Vec<RuleFile>>, Vec<Diagnostic>> {
+    let mut layers = vec![builtin_files()];
+    let mut diags = Vec::new();
+    for dir in dirs {
+        let (files, mut d) = read_dir_files(dir);
+        diags.append(&mut d);
+        layers.push(files);
+    }
+    if diags.is_empty() {
+        Ok(layers)
+    } else {
+        Err(diags)
+    }
+}
+
 /// Reads every rule file under `dir` (sorted, recursively). Unreadable files
 /// are diagnostics; the others are still returned.
 pub fn read_dir_files(dir: &Path) -> (Vec<RuleFile>, Vec<Diagnostic>) {
@@ -455,24 +471,16 @@ impl RuleSet {
         RuleSet::with_dirs_for(dirs, None)
     }
 
-    /// Like [`RuleSet::with_dirs`], but compiles only the claim kinds of
-    /// `langs` (all when `None`). Every file is still read and every pattern
-    /// checked, so errors are reported whatever the languages; compiling is
-    /// what costs, and a run needs only the languages of its sources.
+    /// Like [`RuleSet::with_dirs`], but compiles only the claim kinds (and
+    /// language boilerplate) of `langs` (all when `None`): compiling is what
+    /// costs, and a run needs only the languages of its sources. The other
+    /// rules of `dirs` are still syntax-checked; built-in ones, compiled by
+    /// the test suite, are only read.
     pub fn with_dirs_for(
         dirs: &[PathBuf],
         langs: Option<&BTreeSet<String>>,
     ) -> Result<RuleSet, Vec<Diagnostic>> {
-        let mut layers = vec![builtin_files()];
-        let mut diags = Vec::new();
-        for dir in dirs {
-            let (files, mut d) = read_dir_files(dir);
-            diags.append(&mut d);
-            layers.push(files);
-        }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
+        let layers = read_layers(dirs)?;
         RuleSet::compile_for(&layers, langs)
     }
 
@@ -485,16 +493,7 @@ impl RuleSet {
     /// The lexicons alone of the built-in rules and `dirs`: what finding a
     /// source's language needs, at a fraction of the cost of the whole set.
     pub fn lexicons_only(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Diagnostic>> {
-        let mut layers = vec![builtin_files()];
-        let mut diags = Vec::new();
-        for dir in dirs {
-            let (files, mut d) = read_dir_files(dir);
-            diags.append(&mut d);
-            layers.push(files);
-        }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
+        let layers = read_layers(dirs)?;
         let lexicons: Vec<Vec<RuleFile>> = layers
             .into_iter()
             .map(|layer| {
@@ -866,15 +865,10 @@ fn compile_boilerplate(
         }
         if mode == Mode::Check {
             if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&spec.pattern) {
-                let text = e.to_string();
-                let last = text.lines().last().unwrap_or_default().trim();
                 diags.push(
                     Diagnostic::error(
                         &file.path,
-                        format!(
-                            "bad regex: {}",
-                            last.strip_prefix("error: ").unwrap_or(last)
-                        ),
+                        format!("bad regex: {}", regex_message(&e.to_string())),
                     )
                     .at(locate(&file.text, first_line(&spec.pattern), 0).or(pos))
                     .rule(&spec.id)
@@ -947,6 +941,12 @@ fn is_anchored(pattern: &str) -> bool {
     })
 }
 
+/// The useful line of a regex error: its last line, without "error: ".
+fn regex_message(text: &str) -> String {
+    let last = text.lines().last().unwrap_or_default().trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
+}
+
 fn build_regex(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -955,11 +955,7 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
             regex::Error::CompiledTooBig(limit) => format!(
                 "the pattern compiles to more than {limit} bytes; simplify nested repetitions"
             ),
-            other => {
-                let text = other.to_string();
-                let last = text.lines().last().unwrap_or_default().trim();
-                last.strip_prefix("error: ").unwrap_or(last).to_string()
-            }
+            other => regex_message(&other.to_string()),
         })
 }
 
@@ -1056,15 +1052,10 @@ fn compile_kind(
                         .hint("wrap the part that is the value in (?P<value>...)"),
                 ),
                 Err(e) => {
-                    let text = e.to_string();
-                    let last = text.lines().last().unwrap_or_default().trim();
                     diags.push(
-                        err(format!(
-                            "bad regex: {}",
-                            last.strip_prefix("error: ").unwrap_or(last)
-                        ))
-                        .at(pos)
-                        .hint("fix the regex; `claimdiff rules test` checks it"),
+                        err(format!("bad regex: {}", regex_message(&e.to_string())))
+                            .at(pos)
+                            .hint("fix the regex; `claimdiff rules test` checks it"),
                     );
                 }
             }
