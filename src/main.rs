@@ -88,7 +88,7 @@ enum RulesCommand {
 #[derive(Args, Debug)]
 struct InputArgs {
     /// A directory of extra claim-kind rules (repeatable); its kinds add to or
-    /// replace the built-in kinds of the same id.
+    /// replace the built-in kinds of the same id and language.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
     /// Skip source files larger than this many bytes.
