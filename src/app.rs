@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::clean::clean;
 use crate::compare::{compare, Report, SourceClaims, Status};
 use crate::diag::Diagnostic;
-use crate::extract::{check_boilerplate, check_examples, extract, Claim};
+use crate::extract::{check_boilerplate, check_examples, extract};
 use crate::load::{load_cluster, Cluster, LoadOptions};
 use crate::report::{render_claims, render_reports, ClaimsReport, Format, RenderOptions};
 use crate::rules::{Cardinality, RuleSet};
@@ -66,15 +66,6 @@ pub struct CommonOptions {
     pub lang: String,
 }
 
-/// The result of running the pipeline on one cluster.
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    /// The comparison.
-    pub report: Report,
-    /// Every claim, by source then position.
-    pub claims: Vec<Claim>,
-}
-
 /// The `--lang` value that detects each source's language.
 pub const LANG_AUTO: &str = "auto";
 
@@ -92,46 +83,52 @@ pub fn source_language<'a>(text: &str, rules: &'a RuleSet, lang: &'a str) -> &'a
         .unwrap_or("en")
 }
 
-/// Runs clean → extract → compare on a loaded cluster. `lang` is a language
+/// Runs clean → extract on every source of a cluster. `lang` is a language
 /// code with a lexicon, or [`LANG_AUTO`] to read each source in the
 /// language it is written in.
-pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Analysis {
+pub fn read_sources(
+    sources: Vec<crate::load::Source>,
+    rules: &RuleSet,
+    lang: &str,
+) -> Vec<SourceClaims> {
     let fallback = crate::rules::Lexicon::default();
-    let mut sources = Vec::with_capacity(cluster.sources.len());
-    let mut all_claims = Vec::new();
-    for source in cluster.sources {
-        let source_lang = source_language(&source.text, rules, lang).to_string();
-        let lexicon = rules.lexicon(&source_lang).unwrap_or(&fallback);
-        let doc = clean(&source, rules, lexicon);
-        let claims = extract(&source.id, &doc, rules, &source_lang);
-        all_claims.extend(claims.iter().cloned());
-        let title = doc
-            .paragraphs
-            .first()
-            .map(|p| shorten(doc.slice(p.span), 60))
-            .unwrap_or_default();
-        sources.push(SourceClaims {
-            id: source.id,
-            path: source.path,
-            title,
-            lang: source_lang,
-            meta: source.meta,
-            claims,
-            terms: salient_terms(&doc, lexicon),
-            dropped: doc.dropped,
-        });
-    }
-    let report = compare(
+    sources
+        .into_iter()
+        .map(|source| {
+            let source_lang = source_language(&source.text, rules, lang).to_string();
+            let lexicon = rules.lexicon(&source_lang).unwrap_or(&fallback);
+            let doc = clean(&source, rules, lexicon);
+            let claims = extract(&source.id, &doc, rules, &source_lang);
+            let title = doc
+                .paragraphs
+                .first()
+                .map(|p| shorten(doc.slice(p.span), 60))
+                .unwrap_or_default();
+            SourceClaims {
+                id: source.id,
+                path: source.path,
+                title,
+                lang: source_lang,
+                meta: source.meta,
+                claims,
+                terms: salient_terms(&doc, lexicon),
+                dropped: doc.dropped,
+            }
+        })
+        .collect()
+}
+
+/// Runs the whole pipeline, clean → extract → compare, on a loaded cluster
+/// (`lang` as for [`read_sources`]).
+pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Report {
+    let sources = read_sources(cluster.sources, rules, lang);
+    compare(
         &cluster.name,
         cluster.path,
         sources,
         rules,
         cluster.diagnostics,
-    );
-    Analysis {
-        report,
-        claims: all_claims,
-    }
+    )
 }
 
 /// The capitalised words of the sentences that were read, lower-cased,
@@ -361,7 +358,7 @@ pub fn check(
     };
     let reports: Vec<Report> = clusters
         .into_iter()
-        .map(|c| analyze(c, &rules, &options.lang).report)
+        .map(|c| analyze(c, &rules, &options.lang))
         .collect();
     if reports.is_empty() {
         return EXIT_ERROR;
@@ -410,8 +407,11 @@ pub fn claims(
     let reports: Vec<ClaimsReport> = clusters
         .into_iter()
         .map(|c| {
-            let name = c.name.clone();
-            ClaimsReport::new(name, analyze(c, &rules, &options.lang).claims)
+            let claims = read_sources(c.sources, &rules, &options.lang)
+                .into_iter()
+                .flat_map(|s| s.claims)
+                .collect();
+            ClaimsReport::new(c.name, claims)
         })
         .collect();
     match render_claims(&reports, options.format, render_options(options)) {
@@ -737,17 +737,14 @@ mod tests {
         let rules = RuleSet::builtin_shared().expect("rules");
         let cluster = load_cluster(Path::new("fixtures/aleppo-omran"), LoadOptions::default())
             .expect("fixture");
-        let analysis = analyze(cluster, rules, "en");
-        let ids: Vec<&str> = analysis.report.sources.iter().map(|s| &s.id[..3]).collect();
+        let report = analyze(cluster.clone(), rules, "en");
+        let ids: Vec<&str> = report.sources.iter().map(|s| &s.id[..3]).collect();
         assert_eq!(ids, ["000", "001", "002", "003", "004"]);
+        // The claims `claims` lists are those the report counts per source.
+        let read = read_sources(cluster.sources, rules, "en");
         assert_eq!(
-            analysis.claims.len(),
-            analysis
-                .report
-                .sources
-                .iter()
-                .map(|s| s.claims)
-                .sum::<usize>()
+            read.iter().map(|s| s.claims.len()).sum::<usize>(),
+            report.sources.iter().map(|s| s.claims).sum::<usize>()
         );
     }
 }

@@ -205,21 +205,15 @@ pub fn compare(
 
     let mut findings = Vec::new();
     let empty_lexicon = Lexicon::default();
-    // Values of one kind may come in several languages: none of their
-    // stopwords make two values "overlap".
-    let stopwords: BTreeSet<String> = rules
-        .lexicons
-        .values()
-        .flat_map(|l| l.topic_stopwords.iter().cloned())
-        .collect();
+    let stopwords = &rules.all_stopwords;
     for (kind_id, claims) in by_kind {
         let Some(kind) = rules.kind(kind_id) else {
             continue;
         };
         let lexicon = rules.lexicon(&kind.lang).unwrap_or(&empty_lexicon);
         match kind.cardinality {
-            Cardinality::One => findings.push(compare_one(kind, &claims, lexicon, &stopwords)),
-            Cardinality::Many => findings.extend(compare_many(kind, &claims, lexicon, &stopwords)),
+            Cardinality::One => findings.push(compare_one(kind, &claims, lexicon, stopwords)),
+            Cardinality::Many => findings.extend(compare_many(kind, &claims, lexicon, stopwords)),
         }
     }
     findings.sort_by(|a, b| {

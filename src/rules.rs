@@ -343,6 +343,9 @@ pub struct RuleSet {
     /// Function word → the indexes (in `lexicons` order) of the languages
     /// that have it: what [`RuleSet::detect_language`] counts.
     function_words: HashMap<String, Vec<usize>>,
+    /// The `topic_stopwords` of every language: values of one kind may come
+    /// in several languages, and none of these words make two values overlap.
+    pub all_stopwords: BTreeSet<String>,
 }
 
 /// A rule file's text and the path to report it under.
@@ -657,6 +660,10 @@ impl RuleSet {
             kinds: kinds.into_values().map(|(_, k)| k).collect(),
             boilerplate,
             function_words: function_words(&lexicons),
+            all_stopwords: lexicons
+                .values()
+                .flat_map(|l| l.topic_stopwords.iter().cloned())
+                .collect(),
             lexicons,
             warnings: diags,
         })
