@@ -433,6 +433,96 @@ pub fn claims(
     }
 }
 
+/// `claimdiff numbers`: every quantity in some files, with its interval,
+/// qualifier, unit and byte span (the number layer on its own, for rule
+/// authors and other tools). Unreadable files are reported and skipped.
+pub fn numbers(
+    paths: &[PathBuf],
+    options: &CommonOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let rules = match RuleSet::lexicons_only(&options.rules) {
+        Ok(r) => r,
+        Err(diags) => {
+            for d in diags {
+                let _ = writeln!(stderr, "{d}");
+            }
+            return EXIT_ERROR;
+        }
+    };
+    if options.lang != LANG_AUTO && rules.lexicon(&options.lang).is_none() {
+        let known: Vec<&str> = rules.lexicons.keys().map(String::as_str).collect();
+        let _ = writeln!(
+            stderr,
+            "error: no lexicon for language '{}'; known: auto, {}",
+            options.lang,
+            known.join(", ")
+        );
+        return EXIT_ERROR;
+    }
+    let load = LoadOptions {
+        max_source_bytes: options.max_source_bytes,
+    };
+    let mut failed = false;
+    let mut scanners: std::collections::BTreeMap<String, crate::normalize::Scanner> =
+        std::collections::BTreeMap::new();
+    let mut rows = Vec::new();
+    for path in paths {
+        let text = match crate::load::read_source(path, load) {
+            Ok(text) => text,
+            Err(d) => {
+                let _ = writeln!(stderr, "{d}");
+                failed = true;
+                continue;
+            }
+        };
+        let lang = source_language(&text, &rules, &options.lang).to_string();
+        let Some(lexicon) = rules.lexicon(&lang) else {
+            continue;
+        };
+        if !scanners.contains_key(&lang) {
+            match crate::normalize::Scanner::new(lexicon) {
+                Ok(s) => {
+                    scanners.insert(lang.clone(), s);
+                }
+                Err(e) => {
+                    let _ = writeln!(
+                        stderr,
+                        "error: lexicon '{lang}' makes a bad number pattern: {e}"
+                    );
+                    return EXIT_ERROR;
+                }
+            }
+        }
+        if let Some(scanner) = scanners.get(&lang) {
+            rows.extend(
+                scanner
+                    .scan(&text)
+                    .into_iter()
+                    .map(|f| crate::report::QuantityRow::new(path.clone(), f)),
+            );
+        }
+    }
+    match crate::report::render_quantities(&rows, options.format, render_options(options)) {
+        Ok(text) => {
+            if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
+                let _ = writeln!(stderr, "{d}");
+                failed = true;
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot render quantities: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
+}
+
 /// `claimdiff rules list`: the claim kinds, as a table, CSV, Markdown, JSON or YAML.
 pub fn rules_list(
     dirs: &[PathBuf],

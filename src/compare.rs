@@ -20,7 +20,7 @@ use crate::clean::Dropped;
 use crate::diag::Diagnostic;
 use crate::extract::{Claim, OTHER_SUBJECT_PREFIX};
 use crate::load::SourceMeta;
-use crate::normalize::times_compatible;
+use crate::normalize::{times_compatible, Quantity};
 use crate::rules::{Cardinality, ClaimKind, Lexicon, RuleSet, ValueType};
 
 /// The output schema version, written into every JSON report.
@@ -110,6 +110,32 @@ pub struct Finding {
     pub note: Option<String>,
     /// The values, majority first.
     pub values: Vec<FindingValue>,
+    /// For counts: the low, best and high figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<CountSummary>,
+}
+
+/// One figure of a count summary and how many sources give it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    /// The value as the table shows it ("≥55", "12").
+    pub value: String,
+    /// The number it stands for.
+    pub figure: f64,
+    /// How many sources give this value.
+    pub sources: usize,
+}
+
+/// A count finding summed up the way conflict-data projects record
+/// casualties: the lowest figure, the most reported one, the highest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountSummary {
+    /// The lowest figure any source gives.
+    pub low: Figure,
+    /// The figure most sources give.
+    pub best: Figure,
+    /// The highest figure any source gives.
+    pub high: Figure,
 }
 
 /// Counts of findings by status, and of sources.
@@ -495,12 +521,16 @@ fn compare_one(
         .flat_map(|v| v.sources.iter().map(String::as_str))
         .collect();
     let (status, note) = verdict(kind, &values, all_sources.len(), lexicon, stopwords);
+    let counts = (kind.value_type == ValueType::Count)
+        .then(|| count_summary(&values))
+        .flatten();
     Finding {
         kind: kind.id.clone(),
         label: kind.label.clone(),
         status,
         note,
         values,
+        counts,
     }
 }
 
@@ -526,9 +556,45 @@ fn compare_many(
                 status,
                 note,
                 values: vec![value],
+                counts: None,
             }
         })
         .collect()
+}
+
+/// The low, best and high figures of a count finding, over the values about
+/// the main subject (`None` when no value has a number).
+fn count_summary(values: &[FindingValue]) -> Option<CountSummary> {
+    let mains: Vec<(&FindingValue, Quantity)> = values
+        .iter()
+        .filter(|v| is_main(v))
+        .filter_map(|v| Some((v, v.claims.first()?.value.quantity?)))
+        .collect();
+    let figure = |(v, q): &(&FindingValue, Quantity), top: bool| Figure {
+        value: v.value.clone(),
+        figure: if top { q.top_figure() } else { q.figure() },
+        sources: v.sources.len(),
+    };
+    // `values` come majority first: the first is the best supported.
+    let best = figure(mains.first()?, false);
+    let low = mains
+        .iter()
+        .min_by(|a, b| a.1.figure().total_cmp(&b.1.figure()))
+        .map(|m| figure(m, false))?;
+    let high = mains
+        .iter()
+        .max_by(|a, b| a.1.top_figure().total_cmp(&b.1.top_figure()))
+        .map(|m| figure(m, true))?;
+    Some(CountSummary { low, best, high })
+}
+
+/// True when some claim of a value is about the main subject (or the value
+/// has no subject at all).
+fn is_main(v: &FindingValue) -> bool {
+    v.subjects.is_empty()
+        || v.subjects
+            .iter()
+            .any(|s| !s.starts_with(OTHER_SUBJECT_PREFIX))
 }
 
 /// Turns groups into finding values, majority first.
@@ -613,12 +679,7 @@ fn verdict(
             Some("one source gives different values".into()),
         );
     }
-    let main = |v: &FindingValue| {
-        v.subjects.is_empty()
-            || v.subjects
-                .iter()
-                .any(|s| !s.starts_with(OTHER_SUBJECT_PREFIX))
-    };
+    let main = is_main;
     let main_values: Vec<&FindingValue> = values.iter().filter(|v| main(v)).collect();
     if main_values.len() <= 1 {
         let others: Vec<String> = values
@@ -640,6 +701,34 @@ fn verdict(
     }
     let (first, second) = (main_values[0], main_values[1]);
     match kind.value_type {
+        ValueType::Count | ValueType::Age => {
+            // Counts are intervals: "about 12" and "12" can both be right;
+            // "more than 300,000" and "300,000" cannot.
+            let quantities: Vec<Quantity> = main_values
+                .iter()
+                .flat_map(|v| v.claims.iter().filter_map(|c| c.value.quantity))
+                .collect();
+            let low = quantities
+                .iter()
+                .map(|q| q.low)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let high = quantities
+                .iter()
+                .map(|q| q.high)
+                .fold(f64::INFINITY, f64::min);
+            if !quantities.is_empty() && low <= high {
+                let shown: Vec<&str> = main_values.iter().map(|v| v.value.as_str()).collect();
+                (
+                    Status::Agree,
+                    Some(format!(
+                        "the figures are compatible ({}): they can all be right",
+                        shown.join(", ")
+                    )),
+                )
+            } else {
+                (Status::Conflict, None)
+            }
+        }
         ValueType::TimeOfDay => {
             // Times compare as ranges of the day: "17:30" lies in "afternoon",
             // "evening" and "night" overlap; only disjoint times conflict.
@@ -739,7 +828,7 @@ mod tests {
             source: source.into(),
             kind: kind.into(),
             subject: subject.map(str::to_string).or_else(|| k.subject.clone()),
-            value: normalize(value, k.value_type, lexicon).expect("value"),
+            value: normalize(value, k.value_type, lexicon, k.tolerance).expect("value"),
             text: value.into(),
             start: 0,
             end: value.len(),

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::clean::{clean, Document, Span};
 use crate::load::{Source, SourceMeta};
-use crate::normalize::{format_number, normalize, parse_number, Quantity, Value};
+use crate::normalize::{normalize, parse_quantity, quantity_prefix, Quantity, Value};
 use crate::rules::{ClaimKind, Lexicon, RuleSet};
 
 /// The subject label for claims about someone else than the story's subject.
@@ -148,29 +148,37 @@ fn extract_kind(
                 if is_proper_type && (title_case || !is_substantive(raw, lexicon)) {
                     continue;
                 }
-                let value_start = value_match.start() + trim;
+                let mut value_start = value_match.start() + trim;
+                let mut raw = raw;
+                if kind.value_type.is_numeric() {
+                    // "killing *at least* 55", "*12 to* 15 people": the words
+                    // that qualify a number belong to its value.
+                    let widen = quantity_prefix(&text[..value_start], lexicon);
+                    value_start -= widen;
+                    raw = &text[value_start..value_match.end()];
+                }
                 if kind.exclude.iter().any(|re| re.is_match(raw)) {
                     continue;
                 }
-                let Some(mut value) = normalize(raw, kind.value_type, lexicon) else {
+                let Some(mut value) = normalize(raw, kind.value_type, lexicon, kind.tolerance)
+                else {
                     continue;
                 };
                 let base = sentence.folded.start;
                 let mut parts = Vec::new();
-                if kind.value_type.is_numeric() {
-                    let mut total = value.quantity.map_or(0.0, |q| q.low);
+                if let (true, Some(mut total)) = (kind.value_type.is_numeric(), value.quantity) {
                     let mut composite = false;
                     for name in pattern.regex.capture_names().flatten() {
                         let Some(m) = caps.name(name) else { continue };
                         let add = if name == "other" {
-                            Some(1.0)
+                            Some(Quantity::exact(1.0))
                         } else if name.starts_with("part") {
-                            parse_number(m.as_str(), lexicon)
+                            parse_quantity(m.as_str(), lexicon, kind.tolerance)
                         } else {
                             None
                         };
                         if let Some(add) = add {
-                            total += add;
+                            total = total.add(&add);
                             composite = true;
                         }
                         if name == "value" || add.is_some() {
@@ -188,10 +196,10 @@ fn extract_kind(
                         }
                     }
                     if composite {
-                        value.display = format_number(total);
+                        value.display = total.display();
                         value.key = value.display.clone();
                         value.spelling = value.display.clone();
-                        value.quantity = Some(Quantity::exact(total));
+                        value.quantity = Some(total);
                         parts.sort_by_key(|p| p.start);
                     } else {
                         parts.clear();

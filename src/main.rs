@@ -55,6 +55,19 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// List every quantity in some files: its interval, qualifier (exact,
+    /// approximate, lower_bound, upper_bound, range), the unit word after it
+    /// and its byte span. Identifiers, times, dates and years are left out.
+    #[command(after_help = EXIT_CODES)]
+    Numbers {
+        /// Article files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// List or test the claim-kind rules.
     Rules {
         #[command(subcommand)]
@@ -162,6 +175,16 @@ fn main() -> ExitCode {
             output,
         } => app::claims(
             &clusters,
+            &options(input, output, false),
+            &mut stdout,
+            &mut stderr,
+        ),
+        Command::Numbers {
+            files,
+            input,
+            output,
+        } => app::numbers(
+            &files,
             &options(input, output, false),
             &mut stdout,
             &mut stderr,

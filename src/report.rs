@@ -14,8 +14,11 @@ use std::fmt::Write as _;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
 
+use std::path::PathBuf;
+
 use crate::compare::{Finding, Report, Status, SCHEMA};
 use crate::extract::Claim;
+use crate::normalize::{format_number, Found, Qualifier};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -200,7 +203,7 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
                     &source_values(finding, id).join("\n"),
                 )));
             }
-            row.push(Cell::new(clean_cell(finding.note.as_deref().unwrap_or(""))));
+            row.push(Cell::new(clean_cell(&finding_note(finding))));
             table.add_row(row);
         }
     } else {
@@ -221,7 +224,7 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
                 status_cell(finding.status, options.color),
                 Cell::new(values.join("\n")),
                 Cell::new(sources.join("\n")),
-                Cell::new(clean_cell(finding.note.as_deref().unwrap_or(""))),
+                Cell::new(clean_cell(&finding_note(finding))),
             ]);
         }
     }
@@ -256,6 +259,19 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
 
 /// The values one source gives in a finding, as that source writes them
 /// ("Omran" where another source has "Omran Daqneesh"), majority value first.
+/// The note a finding shows in tables: why its status is what it is, and
+/// for counts that differ the low / best / high figures.
+pub fn finding_note(finding: &Finding) -> String {
+    let mut parts: Vec<String> = finding.note.iter().cloned().collect();
+    if let Some(c) = finding.counts.as_ref().filter(|_| finding.values.len() > 1) {
+        parts.push(format!(
+            "low {} ({}), best {} ({}), high {} ({})",
+            c.low.value, c.low.sources, c.best.value, c.best.sources, c.high.value, c.high.sources
+        ));
+    }
+    parts.join("; ")
+}
+
 fn source_values<'a>(finding: &'a Finding, source: &str) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for value in &finding.values {
@@ -338,7 +354,7 @@ fn markdown_report(report: &Report, evidence: bool, out: &mut String) {
             f.status.as_str(),
             values.join("<br>"),
             sources.join("<br>"),
-            markdown_cell(f.note.as_deref().unwrap_or(""))
+            markdown_cell(&finding_note(f))
         );
     }
     let _ = writeln!(
@@ -418,7 +434,7 @@ fn csv_reports(reports: &[Report], evidence: bool) -> Result<String, String> {
     }
     for report in reports {
         for f in &report.findings {
-            let note = f.note.as_deref().unwrap_or("");
+            let note = &finding_note(f);
             for v in &f.values {
                 if evidence {
                     for c in &v.claims {
@@ -452,6 +468,144 @@ fn csv_reports(reports: &[Report], evidence: bool) -> Result<String, String> {
     }
     let bytes = w.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// One quantity found by `claimdiff numbers`: where it is, what it means.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuantityRow {
+    /// The file it was found in, as given.
+    pub source: PathBuf,
+    /// The text as written ("more than 300,000").
+    pub text: String,
+    /// The stated figure; absent for a range or a vague plural.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The lowest value the text allows.
+    pub low: f64,
+    /// The highest value the text allows; `null` when unbounded.
+    pub high: Option<f64>,
+    /// `exact`, `approximate`, `lower_bound`, `upper_bound` or `range`.
+    pub qualifier: Qualifier,
+    /// The word it counts ("children"), when one follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Byte offset of the text in the file.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+}
+
+impl QuantityRow {
+    /// A row for a quantity found in `source`.
+    pub fn new(source: PathBuf, found: Found) -> Self {
+        let q = found.quantity;
+        QuantityRow {
+            source,
+            text: found.text,
+            value: q.value,
+            low: q.low,
+            high: q.high.is_finite().then_some(q.high),
+            qualifier: q.qualifier,
+            unit: found.unit,
+            start: found.start,
+            end: found.end,
+        }
+    }
+
+    fn interval(&self) -> String {
+        let high = self.high.map_or("∞".to_string(), format_number);
+        format!("[{}, {high}]", format_number(self.low))
+    }
+}
+
+/// Renders the quantities `claimdiff numbers` found: JSON is one array of
+/// objects, YAML the same list, CSV one row each, the table and Markdown one
+/// line each.
+pub fn render_quantities(
+    rows: &[QuantityRow],
+    format: Format,
+    options: RenderOptions,
+) -> Result<String, String> {
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            out = serde_json::to_string_pretty(rows).map_err(|e| e.to_string())?;
+            out.push('\n');
+        }
+        Format::Yaml => out = serde_yaml::to_string(rows).map_err(|e| e.to_string())?,
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let err = |e: csv::Error| e.to_string();
+            w.write_record([
+                "source",
+                "text",
+                "value",
+                "low",
+                "high",
+                "qualifier",
+                "unit",
+                "start",
+                "end",
+            ])
+            .map_err(err)?;
+            for r in rows {
+                w.write_record([
+                    csv_cell(&r.source.display().to_string()),
+                    csv_cell(&r.text),
+                    r.value.map(format_number).unwrap_or_default(),
+                    format_number(r.low),
+                    r.high.map(format_number).unwrap_or_default(),
+                    r.qualifier.as_str().to_string(),
+                    csv_cell(r.unit.as_deref().unwrap_or("")),
+                    r.start.to_string(),
+                    r.end.to_string(),
+                ])
+                .map_err(err)?;
+            }
+            let bytes = w.into_inner().map_err(|e| e.to_string())?;
+            out = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+        }
+        Format::Markdown => {
+            out.push_str("| source | text | qualifier | interval | unit | span |\n|---|---|---|---|---|---|\n");
+            for r in rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {}-{} |",
+                    markdown_cell(&r.source.display().to_string()),
+                    markdown_cell(&r.text),
+                    r.qualifier.as_str(),
+                    r.interval(),
+                    markdown_cell(r.unit.as_deref().unwrap_or("")),
+                    r.start,
+                    r.end
+                );
+            }
+        }
+        Format::Table => {
+            let mut table = new_table(options);
+            table.set_header(vec![
+                "source",
+                "text",
+                "qualifier",
+                "interval",
+                "unit",
+                "span",
+            ]);
+            for r in rows {
+                table.add_row(vec![
+                    Cell::new(clean_cell(&r.source.display().to_string())),
+                    Cell::new(clean_cell(&r.text)),
+                    Cell::new(r.qualifier.as_str()),
+                    Cell::new(r.interval()),
+                    Cell::new(clean_cell(r.unit.as_deref().unwrap_or(""))),
+                    Cell::new(format!("{}-{}", r.start, r.end)),
+                ]);
+            }
+            let _ = writeln!(out, "{table}");
+            let _ = writeln!(out, "{} quantities", rows.len());
+        }
+    }
+    Ok(out)
 }
 
 /// The claims of one cluster, for `claimdiff claims`.

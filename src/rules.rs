@@ -120,6 +120,8 @@ struct KindFile {
     subject: Option<String>,
     #[serde(default)]
     event_signal: bool,
+    #[serde(default)]
+    tolerance: Option<f64>,
     patterns: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
@@ -162,6 +164,9 @@ pub struct ClaimKind {
     /// True when a shared value of this kind says two sources report the same
     /// event (names, places), which `compare` uses to spot off-topic sources.
     pub event_signal: bool,
+    /// For counts and ages: how far an approximate figure ("about 12") may
+    /// be off, as a share of it (0.1 = 10%, at least 1).
+    pub tolerance: f64,
     /// The patterns, in file order; each has a `value` capture group.
     pub patterns: Vec<Pattern>,
     /// Captured values matching any of these are not claims.
@@ -197,6 +202,84 @@ pub struct NumberWords {
     /// The decimal separator in digits: `.` in English.
     #[serde(default)]
     pub decimal_separator: Option<String>,
+    /// Words before a number that qualify it: "about 12", "at least 55".
+    #[serde(default)]
+    pub qualifiers: QualifierWords,
+    /// Words between two numbers that make a range: `to` ("12 to 15"); a
+    /// dash always does.
+    #[serde(default)]
+    pub range_words: Vec<String>,
+    /// Word pairs around two numbers that make a range: `[between, and]`.
+    #[serde(default)]
+    pub range_pairs: Vec<[String; 2]>,
+    /// Vague plurals and the interval they stand for: `dozens: [24, 99]`.
+    #[serde(default)]
+    pub vague: BTreeMap<String, [u64; 2]>,
+    /// Words between a number and the noun it counts, skipped when reading
+    /// the unit ("four *other* children" counts children).
+    #[serde(default)]
+    pub unit_skip: Vec<String>,
+    /// Words before a number that make it an identifier, not a quantity
+    /// ("Section 427", "Row 21", "No. 3").
+    #[serde(default)]
+    pub identifier_words: Vec<String>,
+    /// Month names and abbreviations: a number beside one is a date.
+    #[serde(default)]
+    pub months: Vec<String>,
+    /// Words after a number that make it a date, a time or a name, not a
+    /// count ("0737 *GMT*", "the nineteen *sixties*", "the 12200 *block*").
+    #[serde(default)]
+    pub identifier_words_after: Vec<String>,
+    /// After a vague plural, the words that lead to what it counts ("dozens
+    /// *of* people"); without one, nothing after it is its unit ("dozens
+    /// gathered"). Empty: the next word is the unit.
+    #[serde(default)]
+    pub vague_unit_words: Vec<String>,
+    /// Words before "N to M" that make it a change, not a range ("rose
+    /// *from* 10 to 12").
+    #[serde(default)]
+    pub change_words: Vec<String>,
+}
+
+/// The qualifier words of a language, by the interval they make.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualifierWords {
+    /// "about", "around", "nearly": the number give or take a tolerance.
+    #[serde(default)]
+    pub approximate: Vec<String>,
+    /// "at least": the number or more.
+    #[serde(default)]
+    pub lower_bound: Vec<String>,
+    /// "more than", "over": more than the number.
+    #[serde(default)]
+    pub lower_bound_strict: Vec<String>,
+    /// "up to", "as many as": the number or fewer.
+    #[serde(default)]
+    pub upper_bound: Vec<String>,
+    /// "fewer than", "under": fewer than the number.
+    #[serde(default)]
+    pub upper_bound_strict: Vec<String>,
+}
+
+impl QualifierWords {
+    /// Every qualifier phrase (lower case) with the qualifier it makes and
+    /// whether the bound is strict, longest phrase first.
+    pub fn all(&self) -> Vec<(&str, crate::normalize::Qualifier, bool)> {
+        use crate::normalize::Qualifier::*;
+        let mut out: Vec<(&str, crate::normalize::Qualifier, bool)> = Vec::new();
+        for (words, q, strict) in [
+            (&self.approximate, Approximate, false),
+            (&self.lower_bound, LowerBound, false),
+            (&self.lower_bound_strict, LowerBound, true),
+            (&self.upper_bound, UpperBound, false),
+            (&self.upper_bound_strict, UpperBound, true),
+        ] {
+            out.extend(words.iter().map(|w| (w.as_str(), q, strict)));
+        }
+        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+        out
+    }
 }
 
 /// The shape of a lexicon file.
@@ -803,6 +886,45 @@ fn merge_lexicon(
     if lf.numbers.decimal_separator.is_some() {
         lex.numbers.decimal_separator = lf.numbers.decimal_separator;
     }
+    let q = &mut lex.numbers.qualifiers;
+    let lq = lf.numbers.qualifiers;
+    q.approximate.extend(lq.approximate.into_iter().map(lower));
+    q.lower_bound.extend(lq.lower_bound.into_iter().map(lower));
+    q.lower_bound_strict
+        .extend(lq.lower_bound_strict.into_iter().map(lower));
+    q.upper_bound.extend(lq.upper_bound.into_iter().map(lower));
+    q.upper_bound_strict
+        .extend(lq.upper_bound_strict.into_iter().map(lower));
+    lex.numbers
+        .range_words
+        .extend(lf.numbers.range_words.into_iter().map(lower));
+    lex.numbers.range_pairs.extend(
+        lf.numbers
+            .range_pairs
+            .into_iter()
+            .map(|[a, b]| [lower(a), lower(b)]),
+    );
+    lex.numbers
+        .vague
+        .extend(lf.numbers.vague.into_iter().map(|(k, v)| (lower(k), v)));
+    lex.numbers
+        .unit_skip
+        .extend(lf.numbers.unit_skip.into_iter().map(lower));
+    lex.numbers
+        .identifier_words
+        .extend(lf.numbers.identifier_words.into_iter().map(lower));
+    lex.numbers
+        .months
+        .extend(lf.numbers.months.into_iter().map(lower));
+    lex.numbers
+        .change_words
+        .extend(lf.numbers.change_words.into_iter().map(lower));
+    lex.numbers
+        .identifier_words_after
+        .extend(lf.numbers.identifier_words_after.into_iter().map(lower));
+    lex.numbers
+        .vague_unit_words
+        .extend(lf.numbers.vague_unit_words.into_iter().map(lower));
     lex.weekdays
         .extend(lf.weekdays.into_iter().map(|(k, v)| (lower(k), v)));
     lex.day_periods
@@ -1132,6 +1254,10 @@ fn compile_kind(
         cardinality: kf.cardinality,
         subject: kf.subject,
         event_signal: kf.event_signal,
+        tolerance: kf
+            .tolerance
+            .filter(|t| t.is_finite() && *t >= 0.0)
+            .unwrap_or(crate::normalize::DEFAULT_TOLERANCE),
         patterns,
         exclude,
         examples: kf.examples,
@@ -1142,7 +1268,12 @@ fn compile_kind(
 
 /// The placeholder names a pattern may use with this lexicon.
 pub fn placeholder_names(lexicon: &Lexicon) -> Vec<String> {
-    let mut names: Vec<String> = vec!["number".into(), "weekday".into(), "day_period".into()];
+    let mut names: Vec<String> = vec![
+        "number".into(),
+        "quantity".into(),
+        "weekday".into(),
+        "day_period".into(),
+    ];
     names.extend(lexicon.placeholders.keys().cloned());
     names.sort();
     names.dedup();
@@ -1170,6 +1301,7 @@ pub fn expand_placeholders(pattern: &str, lexicon: &Lexicon) -> Result<String, S
         }
         let expansion = match name {
             "number" => number_pattern(lexicon),
+            "quantity" => crate::normalize::quantity_pattern(lexicon),
             "weekday" => word_alternation(lexicon.weekdays.keys()),
             "day_period" => word_alternation(lexicon.day_periods.keys()),
             other => match lexicon.placeholders.get(other) {
@@ -1214,7 +1346,7 @@ pub fn number_pattern(lexicon: &Lexicon) -> String {
     let phrases = word_alternation(n.phrases.keys());
     let digits =
         format!("\\d{{1,3}}(?:{thousands}\\d{{3}})+(?:{decimal}\\d+)?|\\d+(?:{decimal}\\d+)?");
-    format!("(?:(?:{digits})(?:[ ]{scale})?|{phrases}|{word}(?:(?:[ -]|[ ]{joiners}[ ]){word})*)")
+    format!("(?:(?:{digits})(?:[ ]{scale})?|{phrases}(?:[ ]{scale})*|{word}(?:(?:[ -]|[ ]{joiners}[ ]){word})*)")
 }
 
 #[cfg(test)]

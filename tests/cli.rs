@@ -133,7 +133,18 @@ fn age_agrees_centre_center_is_a_variant_and_twelve_treated_agree() {
     assert_eq!(amc["status"], "variant");
     let treated = finding(&report, "others_treated");
     assert_eq!(treated["status"], "agree");
-    assert_eq!(treated["values"][0]["value"], "12");
+    // "about 12" (001, 002) and "12" (000) are compatible intervals.
+    let shown: Vec<&str> = treated["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(|v| v["value"].as_str())
+        .collect();
+    assert_eq!(shown, ["~12", "12"]);
+    assert_eq!(
+        treated["values"][0]["claims"][0]["value"]["quantity"]["qualifier"],
+        "approximate"
+    );
     let injured = finding(&report, "people_injured");
     assert_eq!(
         (
@@ -699,4 +710,77 @@ fn lang_names_one_language_for_every_source() {
     assert!(report["sources"]
         .as_array()
         .is_some_and(|s| s.iter().all(|s| s["lang"] == "fr")));
+}
+
+#[test]
+fn count_findings_carry_low_best_and_high() {
+    let report = json_report(&[]);
+    let children = finding(&report, "children_injured");
+    let counts = &children["counts"];
+    assert_eq!(
+        (
+            counts["low"]["value"].as_str(),
+            counts["low"]["sources"].as_u64(),
+            counts["best"]["value"].as_str(),
+            counts["best"]["sources"].as_u64(),
+            counts["high"]["value"].as_str()
+        ),
+        (Some("4"), Some(1), Some("5"), Some(3), Some("5"))
+    );
+}
+
+#[test]
+fn numbers_lists_every_quantity_with_its_interval_and_span() {
+    let dir = temp_cluster(&[(
+        "a.txt",
+        "Officials said more than 300,000 people fled. About 12 children, including 5-year-olds, \
+         were treated at the M10 hospital in Section 427. Between 3 and 5 men were held. \
+         Call 555-1234 before 8:30 pm on August 17, 2016."
+            .as_bytes(),
+    )]);
+    let file = dir.path().join("a.txt");
+    let out = claimdiff()
+        .args(["numbers", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let rows: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = rows.as_array().expect("an array");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let got: Vec<(String, String, Option<String>)> = rows
+        .iter()
+        .map(|r| {
+            let (s, e) = (
+                r["start"].as_u64().unwrap_or(0) as usize,
+                r["end"].as_u64().unwrap_or(0) as usize,
+            );
+            assert_eq!(r["text"].as_str(), Some(&text[s..e]));
+            assert_eq!(r["source"].as_str(), file.to_str());
+            (
+                r["text"].as_str().unwrap_or("").to_string(),
+                r["qualifier"].as_str().unwrap_or("").to_string(),
+                r["unit"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    let want = [
+        ("more than 300,000", "lower_bound", Some("people")),
+        ("About 12", "approximate", Some("children")),
+        ("5", "exact", Some("year")),
+        ("Between 3 and 5", "range", Some("men")),
+    ];
+    let want: Vec<(String, String, Option<String>)> = want
+        .iter()
+        .map(|(t, q, u)| (t.to_string(), q.to_string(), u.map(String::from)))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(rows[0]["value"], 300000.0);
+    assert_eq!(rows[0]["low"], 300001.0);
+    assert!(rows[0]["high"].is_null());
+    assert_eq!(
+        (rows[3]["low"].as_f64(), rows[3]["high"].as_f64()),
+        (Some(3.0), Some(5.0))
+    );
+    assert!(rows[3].get("value").is_none());
 }

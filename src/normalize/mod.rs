@@ -15,48 +15,11 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::rules::{Lexicon, ValueType};
 
-/// How a number is qualified in the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Qualifier {
-    /// "five", "12".
-    Exact,
-    /// "about 12", "nearly 10,000".
-    Approximate,
-    /// "at least 55", "more than 300,000".
-    LowerBound,
-    /// "up to 250,000", "fewer than 10".
-    UpperBound,
-    /// "12 to 15".
-    Range,
-}
-
-/// A number as an interval: `low == high` for an exact value.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Quantity {
-    /// Lowest value the text allows.
-    pub low: f64,
-    /// Highest value the text allows (`f64::INFINITY` for an open bound).
-    pub high: f64,
-    /// How the text qualified it.
-    pub qualifier: Qualifier,
-}
-
-impl Quantity {
-    /// An exact number.
-    pub fn exact(value: f64) -> Self {
-        Quantity {
-            low: value,
-            high: value,
-            qualifier: Qualifier::Exact,
-        }
-    }
-
-    /// True when the two intervals share a value.
-    pub fn overlaps(&self, other: &Quantity) -> bool {
-        self.low <= other.high && other.low <= self.high
-    }
-}
+mod quantity;
+pub use quantity::{
+    parse_quantity, quantity_pattern, quantity_prefix, Found, Qualifier, Quantity, Scanner,
+    DEFAULT_TOLERANCE,
+};
 
 /// A normalized value of a claim.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,9 +40,15 @@ pub struct Value {
     pub tokens: Vec<String>,
 }
 
-/// Normalizes captured text as a value of `value_type`. Returns `None` when
-/// the text is not a value of that type (a count that is no number).
-pub fn normalize(raw: &str, value_type: ValueType, lexicon: &Lexicon) -> Option<Value> {
+/// Normalizes captured text as a value of `value_type`; `tolerance` widens
+/// approximate counts ("about 12"). Returns `None` when the text is not a
+/// value of that type (a count that is no number).
+pub fn normalize(
+    raw: &str,
+    value_type: ValueType,
+    lexicon: &Lexicon,
+    tolerance: f64,
+) -> Option<Value> {
     let spelling = collapse_ws(raw.trim().trim_matches(|c: char| ",;:".contains(c)));
     if spelling.is_empty() {
         return None;
@@ -94,11 +63,11 @@ pub fn normalize(raw: &str, value_type: ValueType, lexicon: &Lexicon) -> Option<
     };
     match value_type {
         ValueType::Count | ValueType::Age => {
-            let number = parse_number(&spelling, lexicon)?;
-            value.display = format_number(number);
+            let quantity = parse_quantity(&spelling, lexicon, tolerance)?;
+            value.display = quantity.display();
             value.key = value.display.clone();
             value.spelling = value.display.clone();
-            value.quantity = Some(Quantity::exact(number));
+            value.quantity = Some(quantity);
         }
         ValueType::Day => {
             let lower = spelling.to_lowercase();
@@ -202,6 +171,19 @@ pub fn parse_number(s: &str, lexicon: &Lexicon) -> Option<f64> {
     let lower = collapse_ws(&s.to_lowercase());
     if let Some(&v) = numbers.phrases.get(&lower) {
         return Some(v as f64);
+    }
+    // A phrase, then scale words: "a hundred billion".
+    if let Some((phrase, &v)) = numbers
+        .phrases
+        .iter()
+        .filter(|(p, _)| lower.starts_with(&format!("{p} ")))
+        .max_by_key(|(p, _)| p.len())
+    {
+        let mut total = v as f64;
+        for word in lower[phrase.len()..].split_whitespace() {
+            total *= *numbers.scales.get(word)? as f64;
+        }
+        return Some(total);
     }
     let thousands = numbers.thousands_separator.as_deref().unwrap_or(",");
     let decimal = numbers.decimal_separator.as_deref().unwrap_or(".");
@@ -385,7 +367,7 @@ mod tests {
     #[test]
     fn counts_display_as_digits() {
         let l = lex();
-        let v = normalize("Four", ValueType::Count, &l).expect("a count");
+        let v = normalize("Four", ValueType::Count, &l, DEFAULT_TOLERANCE).expect("a count");
         assert_eq!((v.display.as_str(), v.key.as_str()), ("4", "4"));
         assert_eq!(v.quantity, Some(Quantity::exact(4.0)));
     }
@@ -393,8 +375,20 @@ mod tests {
     #[test]
     fn spelling_variants_share_a_key_but_not_a_spelling() {
         let l = lex();
-        let a = normalize("Aleppo Media Centre", ValueType::Organisation, &l).expect("org");
-        let b = normalize("the Aleppo Media Center", ValueType::Organisation, &l).expect("org");
+        let a = normalize(
+            "Aleppo Media Centre",
+            ValueType::Organisation,
+            &l,
+            DEFAULT_TOLERANCE,
+        )
+        .expect("org");
+        let b = normalize(
+            "the Aleppo Media Center",
+            ValueType::Organisation,
+            &l,
+            DEFAULT_TOLERANCE,
+        )
+        .expect("org");
         assert_eq!(a.key, b.key);
         assert_ne!(a.spelling, b.spelling);
         assert_eq!(b.display, "Aleppo Media Center");
@@ -403,18 +397,18 @@ mod tests {
     #[test]
     fn name_particles_and_accents_fold() {
         let l = lex();
-        let a = normalize("al-Qaterji", ValueType::Place, &l).expect("place");
-        let b = normalize("Qaterji", ValueType::Place, &l).expect("place");
+        let a = normalize("al-Qaterji", ValueType::Place, &l, DEFAULT_TOLERANCE).expect("place");
+        let b = normalize("Qaterji", ValueType::Place, &l, DEFAULT_TOLERANCE).expect("place");
         assert_eq!(a.key, b.key);
-        let c = normalize("Qatérji", ValueType::Place, &l).expect("place");
+        let c = normalize("Qatérji", ValueType::Place, &l, DEFAULT_TOLERANCE).expect("place");
         assert_eq!(c.key, b.key);
     }
 
     #[test]
     fn codes_compare_exactly() {
         let l = lex();
-        let a = normalize("M10", ValueType::Code, &l).expect("code");
-        let b = normalize("M2", ValueType::Code, &l).expect("code");
+        let a = normalize("M10", ValueType::Code, &l, DEFAULT_TOLERANCE).expect("code");
+        let b = normalize("M2", ValueType::Code, &l, DEFAULT_TOLERANCE).expect("code");
         assert_ne!(a.key, b.key);
     }
 
@@ -422,15 +416,21 @@ mod tests {
     fn days_and_times() {
         let l = lex();
         assert_eq!(
-            normalize("wednesday", ValueType::Day, &l).map(|v| v.display),
+            normalize("wednesday", ValueType::Day, &l, DEFAULT_TOLERANCE).map(|v| v.display),
             Some("Wednesday".into())
         );
         assert_eq!(
-            normalize("10:30 pm", ValueType::TimeOfDay, &l).map(|v| v.key),
+            normalize("10:30 pm", ValueType::TimeOfDay, &l, DEFAULT_TOLERANCE).map(|v| v.key),
             Some("22:30".into())
         );
         assert_eq!(
-            normalize("middle of the night", ValueType::TimeOfDay, &l).map(|v| v.key),
+            normalize(
+                "middle of the night",
+                ValueType::TimeOfDay,
+                &l,
+                DEFAULT_TOLERANCE
+            )
+            .map(|v| v.key),
             Some("night".into())
         );
     }
@@ -439,20 +439,20 @@ mod tests {
     fn clock_times_read_with_the_lexicon_separators() {
         let mut l = lex();
         assert_eq!(
-            normalize("22.30", ValueType::TimeOfDay, &l).map(|v| v.key),
+            normalize("22.30", ValueType::TimeOfDay, &l, DEFAULT_TOLERANCE).map(|v| v.key),
             Some("22:30".into())
         );
         assert_eq!(
-            normalize("9 a.m.", ValueType::TimeOfDay, &l).map(|v| v.key),
+            normalize("9 a.m.", ValueType::TimeOfDay, &l, DEFAULT_TOLERANCE).map(|v| v.key),
             Some("09:00".into())
         );
         l.clock_separators = vec!["h".into(), ":".into()];
         assert_eq!(
-            normalize("21h30", ValueType::TimeOfDay, &l).map(|v| v.key),
+            normalize("21h30", ValueType::TimeOfDay, &l, DEFAULT_TOLERANCE).map(|v| v.key),
             Some("21:30".into())
         );
         assert_eq!(
-            normalize("15h", ValueType::TimeOfDay, &l).map(|v| v.key),
+            normalize("15h", ValueType::TimeOfDay, &l, DEFAULT_TOLERANCE).map(|v| v.key),
             Some("15:00".into())
         );
     }
@@ -480,14 +480,70 @@ mod tests {
     }
 
     #[test]
-    fn intervals_overlap() {
-        let a = Quantity::exact(5.0);
-        let b = Quantity {
-            low: 4.0,
-            high: 6.0,
-            qualifier: Qualifier::Range,
+    fn qualified_numbers_are_intervals() {
+        let l = lex();
+        let q = |t: &str| parse_quantity(t, &l, DEFAULT_TOLERANCE).expect(t);
+        assert!(q("about 12").overlaps(&q("12")));
+        assert!(q("about 12").overlaps(&q("around 12")));
+        assert!(q("at least 55").overlaps(&q("57")));
+        assert!(!q("at least 55").overlaps(&q("40")));
+        assert!(!q("more than 300,000").overlaps(&q("300,000")));
+        assert_eq!(q("12 to 15"), Quantity::range(12.0, 15.0));
+        assert_eq!(q("between 3 and 5"), Quantity::range(3.0, 5.0));
+        assert_eq!(q("12-15").display(), "12–15");
+        assert_eq!(q("more than 300,000").display(), ">300000");
+        assert_eq!(q("at least 55").display(), "≥55");
+        assert_eq!(q("fewer than 10").display(), "<10");
+        assert_eq!(q("up to 20").display(), "≤20");
+        assert_eq!(q("dozens").display(), "~24–99");
+        assert_eq!(q("twenty-five"), Quantity::exact(25.0));
+        assert_eq!(q("quarter of a million"), Quantity::exact(250_000.0));
+        assert!(!q("about 12").overlaps(&q("15")));
+    }
+
+    #[test]
+    fn parts_add_as_intervals() {
+        let l = lex();
+        let q = |t: &str| parse_quantity(t, &l, DEFAULT_TOLERANCE).expect(t);
+        assert_eq!(q("four").add(&Quantity::exact(1.0)), Quantity::exact(5.0));
+        let at_least = q("at least 4").add(&Quantity::exact(1.0));
+        assert_eq!((at_least.display().as_str(), at_least.low), ("≥5", 5.0));
+    }
+
+    #[test]
+    fn the_scanner_skips_identifiers_dates_and_times() {
+        let l = lex();
+        let scanner = Scanner::new(&l).expect("scanner");
+        let found = |t: &str| -> Vec<String> {
+            scanner
+                .scan(t)
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {}",
+                        f.quantity.display(),
+                        f.unit.clone().unwrap_or_default()
+                    )
+                })
+                .collect()
         };
-        assert!(a.overlaps(&b));
-        assert!(!a.overlaps(&Quantity::exact(4.0)));
+        assert_eq!(found("Four other children were hurt."), ["4 children"]);
+        assert_eq!(found("more than 300,000 Syrians"), [">300000 syrians"]);
+        assert_eq!(found("a five-year-old boy"), ["5 year"]);
+        for none in [
+            "Section 427 of the law",
+            "taken to the M10 hospital",
+            "Flight 9525 crashed",
+            "call 555-1234 now",
+            "at 8:30 pm",
+            "at 8 : 30pm",
+            "in 2008 the bank",
+            "on August 17, the boy",
+            "No. 3 was",
+            "COVID-19 cases",
+            "the 21st of May",
+        ] {
+            assert!(found(none).is_empty(), "{none}: {:?}", found(none));
+        }
     }
 }
