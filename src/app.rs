@@ -112,6 +112,7 @@ pub fn read_sources(
                 meta: source.meta,
                 claims,
                 terms: salient_terms(&doc, lexicon),
+                dates: dates_named(&doc, lexicon),
                 dropped: doc.dropped,
             }
         })
@@ -131,27 +132,73 @@ pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Report {
     )
 }
 
-/// The capitalised words of the sentences that were read, lower-cased,
-/// stopwords left out: what `compare` measures relatedness with.
+/// The capitalised words of the sentences that were read (not counting
+/// the word that opens a sentence), lower-cased, stopwords left out, with how
+/// often each is used: what `compare` measures relatedness with.
 fn salient_terms(
     doc: &crate::clean::Document,
     lexicon: &crate::rules::Lexicon,
-) -> std::collections::BTreeSet<String> {
-    let mut terms = std::collections::BTreeSet::new();
+) -> std::collections::BTreeMap<String, u32> {
+    let mut terms = std::collections::BTreeMap::new();
     for sentence in &doc.sentences {
+        // The first word of a sentence is capitalised whatever it is.
         for word in doc
             .folded_text(sentence)
             .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .filter(|w| !w.is_empty())
+            .skip(1)
         {
             if word.chars().count() >= 3 && word.chars().next().is_some_and(char::is_uppercase) {
                 let lower = word.to_lowercase();
                 if !lexicon.topic_stopwords.contains(&lower) {
-                    terms.insert(lower);
+                    *terms.entry(lower).or_insert(0) += 1;
                 }
             }
         }
     }
     terms
+}
+
+/// The years ("2008") and dates ("august 17", "17 august") a source's
+/// sentences name, lower case, with how often each is named: what tells two events of one kind apart.
+fn dates_named(
+    doc: &crate::clean::Document,
+    lexicon: &crate::rules::Lexicon,
+) -> std::collections::BTreeMap<String, u32> {
+    let months = &lexicon.numbers.months;
+    let mut dates = std::collections::BTreeMap::new();
+    for sentence in &doc.sentences {
+        let words: Vec<&str> = doc
+            .folded_text(sentence)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, word) in words.iter().enumerate() {
+            let is_day =
+                |w: &str| w.len() <= 2 && w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+            if word.len() == 4
+                && word
+                    .parse::<u32>()
+                    .is_ok_and(|y| (1900..=2100).contains(&y))
+            {
+                *dates.entry((*word).to_string()).or_insert(0) += 1;
+            }
+            let lower = word.to_lowercase();
+            // Full month names only: "may" and "mar" are words too.
+            if lower.len() >= 5 && months.contains(&lower) && word.starts_with(char::is_uppercase) {
+                if let Some(day) = words.get(i + 1).filter(|w| is_day(w)) {
+                    *dates.entry(format!("{lower} {day}")).or_insert(0) += 1;
+                } else if let Some(day) = i
+                    .checked_sub(1)
+                    .and_then(|j| words.get(j))
+                    .filter(|w| is_day(w))
+                {
+                    *dates.entry(format!("{lower} {day}")).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    dates
 }
 
 fn shorten(s: &str, max: usize) -> String {

@@ -180,25 +180,60 @@ fn status_cell(status: Status, color: bool) -> Cell {
     }
 }
 
-fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
-    let on_topic: Vec<&str> = report
-        .sources
-        .iter()
-        .filter(|s| s.on_topic)
-        .map(|s| s.id.as_str())
-        .collect();
+/// The heading of one event's table: its sources and what set it apart.
+fn event_heading(report: &Report, event: &str, sources: usize) -> String {
+    let group = report.events.iter().find(|e| e.id == event);
+    let signals: Vec<String> = group
+        .map(|g| {
+            g.signals
+                .iter()
+                .take(5)
+                .map(|s| format!("{} {}", signal_kind(s.kind), s.value))
+                .collect()
+        })
+        .unwrap_or_default();
+    let plural = if sources == 1 { "" } else { "s" };
+    if signals.is_empty() {
+        clean_cell(&format!("event {event} ({sources} source{plural})"))
+    } else {
+        clean_cell(&format!(
+            "event {event} ({sources} source{plural}), set apart by {}",
+            signals.join(", ")
+        ))
+    }
+}
+
+/// How a signal kind reads in a heading.
+fn signal_kind(kind: crate::compare::SignalKind) -> &'static str {
+    use crate::compare::SignalKind;
+    match kind {
+        SignalKind::Date => "date",
+        SignalKind::Place => "place",
+        SignalKind::Participant => "participant",
+        SignalKind::Name => "name",
+    }
+}
+
+/// The findings of one event: a column per source when they fit, else the
+/// values with the sources that give them.
+fn findings_table(
+    findings: &[&Finding],
+    on_topic: &[&str],
+    options: RenderOptions,
+    out: &mut String,
+) {
     let mut table = new_table(options);
     if on_topic.len() <= MAX_SOURCE_COLUMNS {
         let mut header = vec!["claim".to_string(), "status".to_string()];
         header.extend(on_topic.iter().map(|id| clean_cell(id)));
         header.push("note".into());
         table.set_header(header);
-        for finding in &report.findings {
+        for finding in findings {
             let mut row = vec![
                 Cell::new(&finding.label),
                 status_cell(finding.status, options.color),
             ];
-            for id in &on_topic {
+            for id in on_topic {
                 row.push(Cell::new(clean_cell(
                     &source_values(finding, id).join("\n"),
                 )));
@@ -208,7 +243,7 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
         }
     } else {
         table.set_header(vec!["claim", "status", "value", "sources", "note"]);
-        for finding in &report.findings {
+        for finding in findings {
             let values: Vec<String> = finding
                 .values
                 .iter()
@@ -235,20 +270,61 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
         }
     }
     let _ = writeln!(out, "{table}");
+}
 
+fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
+    // One table per event: a cluster of two events is two comparisons.
+    let events: Vec<(&str, Vec<&str>)> = report
+        .events
+        .iter()
+        .map(|e| {
+            let on_topic: Vec<&str> = report
+                .sources
+                .iter()
+                .filter(|s| s.on_topic && s.event == e.id)
+                .map(|s| s.id.as_str())
+                .collect();
+            (e.id.as_str(), on_topic)
+        })
+        .filter(|(_, on_topic)| !on_topic.is_empty())
+        .collect();
+    for (event, on_topic) in &events {
+        if events.len() > 1 {
+            let _ = writeln!(out, "{}", event_heading(report, event, on_topic.len()));
+        }
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.event == *event)
+            .collect();
+        findings_table(&findings, on_topic, options, out);
+    }
+    if events.is_empty() {
+        findings_table(&[], &[], options, out);
+    }
     let mut sources = new_table(options);
-    sources.set_header(vec!["source", "title", "claims", "on topic"]);
+    let several = events.len() > 1;
+    let mut header = vec!["source", "title", "claims"];
+    if several {
+        header.push("event");
+    }
+    header.push("on topic");
+    sources.set_header(header);
     for s in &report.sources {
         let topic = match &s.off_topic_reason {
             None => "yes".to_string(),
             Some(reason) => format!("no: {reason}"),
         };
-        sources.add_row(vec![
+        let mut row = vec![
             Cell::new(clean_cell(&s.id)),
             Cell::new(clean_cell(&s.title)),
             Cell::new(s.claims),
-            Cell::new(clean_cell(&topic)),
-        ]);
+        ];
+        if several {
+            row.push(Cell::new(clean_cell(&s.event)));
+        }
+        row.push(Cell::new(clean_cell(&topic)));
+        sources.add_row(row);
     }
     let _ = writeln!(out, "{sources}");
     if options.evidence {
@@ -257,8 +333,6 @@ fn table_report(report: &Report, options: RenderOptions, out: &mut String) {
     let _ = writeln!(out, "{}", summary_line(report));
 }
 
-/// The values one source gives in a finding, as that source writes them
-/// ("Omran" where another source has "Omran Daqneesh"), majority value first.
 /// The note a finding shows in tables: why its status is what it is, and
 /// for counts that differ the low / best / high figures.
 pub fn finding_note(finding: &Finding) -> String {
@@ -272,6 +346,8 @@ pub fn finding_note(finding: &Finding) -> String {
     parts.join("; ")
 }
 
+/// The values one source gives in a finding, as that source writes them
+/// ("Omran" where another source has "Omran Daqneesh"), majority value first.
 fn source_values<'a>(finding: &'a Finding, source: &str) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for value in &finding.values {

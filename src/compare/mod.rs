@@ -23,6 +23,9 @@ use crate::load::SourceMeta;
 use crate::normalize::{times_compatible, Quantity};
 use crate::rules::{Cardinality, ClaimKind, Lexicon, RuleSet, ValueType};
 
+mod events;
+pub use events::{group_events, EventGroup, EventSignal, SignalKind};
+
 /// The output schema version, written into every JSON report.
 pub const SCHEMA: &str = "claimdiff/1";
 
@@ -73,6 +76,9 @@ pub struct SourceSummary {
     /// Why it was judged off-topic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub off_topic_reason: Option<String>,
+    /// The event it reports: sources with the same id report the same
+    /// event (an off-topic source has an event of its own).
+    pub event: String,
     /// Manifest metadata.
     #[serde(flatten)]
     pub meta: SourceMeta,
@@ -99,6 +105,8 @@ pub struct FindingValue {
 /// The comparison of one claim kind across the sources.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// The event group it belongs to (see [`Report::events`]).
+    pub event: String,
     /// The claim kind id.
     pub kind: String,
     /// Its human label.
@@ -170,6 +178,9 @@ pub struct Report {
     pub summary: Summary,
     /// Every source that was read, in load order.
     pub sources: Vec<SourceSummary>,
+    /// The events the on-topic sources report, and the signals that told
+    /// them apart; findings are made per event.
+    pub events: Vec<EventGroup>,
     /// The findings, those needing a person first.
     pub findings: Vec<Finding>,
     /// Problems met while reading the cluster.
@@ -193,9 +204,13 @@ pub struct SourceClaims {
     pub claims: Vec<Claim>,
     /// What `clean` left out.
     pub dropped: Vec<Dropped>,
-    /// Its salient words (capitalised, lower-cased, stopwords left out), which
-    /// say how related it is to the other sources.
-    pub terms: BTreeSet<String>,
+    /// Its salient words (capitalised, lower-cased, stopwords left out) and
+    /// how often it uses each: they say how related it is to the other
+    /// sources, and which event it reports.
+    pub terms: BTreeMap<String, u32>,
+    /// The years and dates it names ("2008", "august 17"), lower case, and
+    /// how often.
+    pub dates: BTreeMap<String, u32>,
 }
 
 /// Compares the claims of one cluster.
@@ -207,13 +222,50 @@ pub fn compare(
     diagnostics: Vec<Diagnostic>,
 ) -> Report {
     let off_topic = off_topic_sources(&sources, rules);
+    let on_topic: Vec<usize> = (0..sources.len())
+        .filter(|i| !off_topic.contains_key(i))
+        .collect();
+    let mut events = if on_topic.is_empty() {
+        Vec::new()
+    } else {
+        group_events(&sources, &on_topic, rules)
+    };
+    let mut event_of: HashMap<&str, usize> = HashMap::new();
+    let by_id: HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    for (e, group) in events.iter().enumerate() {
+        for id in &group.sources {
+            if let Some(&i) = by_id.get(id.as_str()) {
+                event_of.insert(sources[i].id.as_str(), e);
+            }
+        }
+    }
+    // An off-topic source reports an event of its own.
+    for (i, source) in sources.iter().enumerate() {
+        if off_topic.contains_key(&i) {
+            event_of.insert(source.id.as_str(), events.len());
+            events.push(EventGroup {
+                id: format!("e{}", events.len() + 1),
+                sources: vec![source.id.clone()],
+                separation: None,
+                signals: Vec::new(),
+            });
+        }
+    }
     let mut summaries = Vec::with_capacity(sources.len());
-    let mut by_kind: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(usize, &str), Vec<&Claim>> = BTreeMap::new();
     for (i, source) in sources.iter().enumerate() {
         let reason = off_topic.get(&i).cloned();
+        let event = event_of.get(source.id.as_str()).copied().unwrap_or(0);
         if reason.is_none() {
             for claim in &source.claims {
-                by_kind.entry(claim.kind.as_str()).or_default().push(claim);
+                by_kind
+                    .entry((event, claim.kind.as_str()))
+                    .or_default()
+                    .push(claim);
             }
         }
         summaries.push(SourceSummary {
@@ -224,6 +276,7 @@ pub fn compare(
             claims: source.claims.len(),
             on_topic: reason.is_none(),
             off_topic_reason: reason,
+            event: events.get(event).map(|g| g.id.clone()).unwrap_or_default(),
             meta: source.meta.clone(),
             dropped: source.dropped.clone(),
         });
@@ -232,22 +285,34 @@ pub fn compare(
     let mut findings = Vec::new();
     let empty_lexicon = Lexicon::default();
     let stopwords = &rules.all_stopwords;
-    for (kind_id, claims) in by_kind {
+    for ((event, kind_id), claims) in by_kind {
         let Some(kind) = rules.kind(kind_id) else {
             continue;
         };
         let lexicon = rules.lexicon(&kind.lang).unwrap_or(&empty_lexicon);
-        match kind.cardinality {
-            Cardinality::One => findings.push(compare_one(kind, &claims, lexicon, stopwords)),
-            Cardinality::Many => findings.extend(compare_many(kind, &claims, lexicon, stopwords)),
+        let event_id = events.get(event).map(|g| g.id.clone()).unwrap_or_default();
+        let mut made = match kind.cardinality {
+            Cardinality::One => vec![compare_one(kind, &claims, lexicon, stopwords)],
+            Cardinality::Many => compare_many(kind, &claims, lexicon, stopwords),
+        };
+        for f in &mut made {
+            f.event = event_id.clone();
         }
+        findings.extend(made);
     }
     findings.sort_by(|a, b| {
-        (a.status, &a.kind, a.values.first().map(|v| &v.value)).cmp(&(
-            b.status,
-            &b.kind,
-            b.values.first().map(|v| &v.value),
-        ))
+        (
+            event_number(&a.event),
+            a.status,
+            &a.kind,
+            a.values.first().map(|v| &v.value),
+        )
+            .cmp(&(
+                event_number(&b.event),
+                b.status,
+                &b.kind,
+                b.values.first().map(|v| &v.value),
+            ))
     });
 
     let mut summary = Summary {
@@ -270,9 +335,15 @@ pub fn compare(
         path,
         summary,
         sources: summaries,
+        events,
         findings,
         diagnostics,
     }
+}
+
+/// The number of an event id (`e2` → 2), for sorting `e10` after `e9`.
+fn event_number(id: &str) -> usize {
+    id.trim_start_matches('e').parse().unwrap_or(usize::MAX)
 }
 
 /// The signals of a source that say which event it reports: the tokens of
@@ -390,7 +461,7 @@ fn off_topic_sources(sources: &[SourceClaims], rules: &RuleSet) -> BTreeMap<usiz
 fn relatedness(sources: &[SourceClaims]) -> Vec<f64> {
     let mut df: HashMap<&str, usize> = HashMap::new();
     for source in sources {
-        for term in &source.terms {
+        for term in source.terms.keys() {
             *df.entry(term.as_str()).or_default() += 1;
         }
     }
@@ -403,7 +474,7 @@ fn relatedness(sources: &[SourceClaims]) -> Vec<f64> {
             }
             let shared: usize = s
                 .terms
-                .iter()
+                .keys()
                 .map(|t| df.get(t.as_str()).copied().unwrap_or(1) - 1)
                 .sum();
             shared as f64 / others / s.terms.len() as f64
@@ -525,6 +596,7 @@ fn compare_one(
         .then(|| count_summary(&values))
         .flatten();
     Finding {
+        event: String::new(),
         kind: kind.id.clone(),
         label: kind.label.clone(),
         status,
@@ -551,6 +623,7 @@ fn compare_many(
                 stopwords,
             );
             Finding {
+                event: String::new(),
                 kind: kind.id.clone(),
                 label: kind.label.clone(),
                 status,
@@ -855,8 +928,9 @@ mod tests {
                 meta: SourceMeta::default(),
                 terms: claims
                     .iter()
-                    .flat_map(|c| c.value.tokens.iter().cloned())
+                    .flat_map(|c| c.value.tokens.iter().map(|t| (t.clone(), 1)))
                     .collect(),
+                dates: BTreeMap::new(),
                 claims,
                 dropped: Vec::new(),
             })
