@@ -605,17 +605,20 @@ impl RuleSet {
         let mut lex_files = Vec::new();
         let mut kind_files = Vec::new();
         let mut boiler_files = Vec::new();
+        let mut variant_files = Vec::new();
         for (layer_index, layer) in layers.iter().enumerate() {
             for file in layer {
                 if file.rel.starts_with("lang/") {
                     lex_files.push(file);
+                } else if file.rel.starts_with("variants/") {
+                    variant_files.push(file);
                 } else if file.rel.starts_with("boilerplate/") {
                     boiler_files.push((layer_index, file));
                 } else if !file.rel.contains('/') {
                     kind_files.push((layer_index, file));
                 } else {
                     diags.push(
-                        Diagnostic::warning(&file.path, "not read: rule files live at the top of the rule directory, or in lang/ or boilerplate/")
+                        Diagnostic::warning(&file.path, "not read: rule files live at the top of the rule directory, or in lang/, boilerplate/ or variants/")
                     );
                 }
             }
@@ -625,6 +628,14 @@ impl RuleSet {
         for file in lex_files {
             match parse_yaml::<LexiconFile>(file) {
                 Ok(lf) => merge_lexicon(&mut lexicons, lf, file, &mut diags),
+                Err(d) => diags.push(d),
+            }
+        }
+
+        // Variant sets hold across languages: every lexicon learns them.
+        for file in variant_files {
+            match parse_yaml::<VariantsFile>(file) {
+                Ok(vf) => merge_variants(&mut lexicons, vf, file, &mut diags),
                 Err(d) => diags.push(d),
             }
         }
@@ -970,6 +981,49 @@ fn merge_lexicon(
                 .at(locate(&file.text, first_line(&cue), 0))
                 .hint("fix the regex; see docs/rules-guide.md"),
             ),
+        }
+    }
+}
+
+/// The shape of a variants file: sets of spellings of one name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariantsFile {
+    variants: Vec<Vec<String>>,
+}
+
+/// Teaches every lexicon the variant sets: each spelling (folded as values
+/// are) compares as the first of its set.
+fn merge_variants(
+    lexicons: &mut BTreeMap<String, Lexicon>,
+    vf: VariantsFile,
+    file: &RuleFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for set in vf.variants {
+        let folded: Vec<String> = set.iter().map(|w| crate::normalize::fold_text(w)).collect();
+        if let Some(bad) = set
+            .iter()
+            .zip(&folded)
+            .find(|(_, f)| f.is_empty() || f.contains(' '))
+        {
+            diags.push(
+                Diagnostic::error(&file.path, format!("variant '{}' is not one word", bad.0))
+                    .at(locate(&file.text, bad.0, 0))
+                    .hint("a variant set lists spellings of one word; names compare word by word"),
+            );
+            continue;
+        }
+        let Some(canonical) = folded.first() else {
+            continue;
+        };
+        for lex in lexicons.values_mut() {
+            for spelling in &folded {
+                if spelling != canonical {
+                    lex.spelling_variants
+                        .insert(spelling.clone(), canonical.clone());
+                }
+            }
         }
     }
 }

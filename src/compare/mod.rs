@@ -730,7 +730,15 @@ fn verdict(
     lexicon: &Lexicon,
     stopwords: &BTreeSet<String>,
 ) -> (Status, Option<String>) {
-    let spelled = |v: &FindingValue| v.spellings.len() > 1 && kind.value_type != ValueType::Name;
+    let spelled = |v: &FindingValue| {
+        if kind.value_type == ValueType::Name {
+            // "Omran" beside "Omran Daqneesh" is a shorter form, not another
+            // spelling; "Gaddafi" beside "Qaddafi" is.
+            respelled_words(v, lexicon)
+        } else {
+            v.spellings.len() > 1
+        }
+    };
     if values.len() <= 1 {
         let Some(v) = values.first() else {
             return (Status::Single, None);
@@ -869,6 +877,21 @@ fn verdict(
     }
 }
 
+/// True when the claims of a name value write one of its words in two ways
+/// (a transliteration, an accent, a particle: "al-Qaterji" and "Qaterji").
+fn respelled_words(v: &FindingValue, lexicon: &Lexicon) -> bool {
+    let mut forms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for claim in &v.claims {
+        for word in claim.value.spelling.split_whitespace() {
+            let raw = word.trim_matches(|c: char| !c.is_alphanumeric());
+            for token in crate::normalize::key_tokens(word, lexicon) {
+                forms.entry(token).or_default().insert(raw.to_string());
+            }
+        }
+    }
+    forms.values().any(|f| f.len() > 1)
+}
+
 /// The tokens of a value that say something: stopwords ("or", "the") left out.
 fn tokens_of(v: &FindingValue, stopwords: &BTreeSet<String>) -> BTreeSet<String> {
     v.claims
@@ -994,6 +1017,48 @@ mod tests {
             claim(r, "b", "victim_name", "William Hakim", None),
         ]);
         assert_eq!(status(&strangers, "victim_name"), Status::Review);
+    }
+
+    #[test]
+    fn transliterations_and_particles_are_variants_not_conflicts() {
+        let r = rules();
+        for (a, b) in [
+            ("Muammar Gaddafi", "Moammar Qaddafi"),
+            ("Mohammed al-Khatib", "Muhammad Khatib"),
+            ("Omran Daqneesh", "Omran Dakneesh"),
+        ] {
+            let rep = report(vec![
+                claim(r, "a", "victim_name", a, None),
+                claim(r, "b", "victim_name", b, None),
+            ]);
+            assert_eq!(status(&rep, "victim_name"), Status::Variant, "{a} / {b}");
+        }
+        // A shorter form is the same name, spelled the same: agree.
+        let rep = report(vec![
+            claim(r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(r, "b", "victim_name", "Omran", None),
+        ]);
+        assert_eq!(status(&rep, "victim_name"), Status::Agree);
+    }
+
+    #[test]
+    fn intervals_that_overlap_agree_and_disjoint_ones_conflict() {
+        let r = rules();
+        let rep = report(vec![
+            claim(r, "a", "people_killed", "at least 55", None),
+            claim(r, "b", "people_killed", "57", None),
+        ]);
+        assert_eq!(status(&rep, "people_killed"), Status::Agree);
+        let rep = report(vec![
+            claim(r, "a", "people_killed", "more than 300,000", None),
+            claim(r, "b", "people_killed", "300,000", None),
+        ]);
+        assert_eq!(status(&rep, "people_killed"), Status::Conflict);
+        let rep = report(vec![
+            claim(r, "a", "people_killed", "at least 55", None),
+            claim(r, "b", "people_killed", "40", None),
+        ]);
+        assert_eq!(status(&rep, "people_killed"), Status::Conflict);
     }
 
     #[test]
