@@ -12,6 +12,8 @@
 //! Input comes from `clean`; values are made by `normalize`; `compare`
 //! groups the claims.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::clean::{clean, Document, Span};
@@ -33,6 +35,44 @@ pub struct Part {
     pub start: usize,
     /// One past its end.
     pub end: usize,
+}
+
+/// How a source states a claim.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    /// Stated by the source (perhaps citing someone: see the attribution).
+    #[default]
+    Reported,
+    /// Inside quotation marks or an embedded post: someone else's words.
+    Quoted,
+    /// In a correction: the value that replaces a wrong one.
+    Corrected,
+    /// Given as what was wrongly reported earlier.
+    Superseded,
+}
+
+/// How a claim came to be attributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// An embedded tweet or post, signed under it.
+    Post,
+    /// Quotation marks, with the speaker named beside them.
+    Quote,
+    /// "according to X", "X said", "X reported".
+    Report,
+}
+
+/// Who a claim's text attributes it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribution {
+    /// The speaker, author or account ("Raf Sanchez (@rafsanchez)",
+    /// "SANA"); absent for a quote whose speaker the text does not name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// How the text attributes it.
+    pub via: Via,
 }
 
 /// One comparable statement in one source, with its evidence.
@@ -63,6 +103,11 @@ pub struct Claim {
     /// The parts of a composite count (empty for plain values).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Part>,
+    /// Reported, quoted, corrected or superseded.
+    pub modality: Modality,
+    /// Who the text attributes it to, when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
 }
 
 /// Extracts every claim of every kind written for `lang` from one document,
@@ -70,13 +115,117 @@ pub struct Claim {
 /// claim.
 pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet, lang: &str) -> Vec<Claim> {
     let mut claims = Vec::new();
+    let Some(lexicon) = rules.lexicon(lang) else {
+        return claims;
+    };
+    let context = Context::of(doc, lexicon);
     for kind in rules.kinds.iter().filter(|k| k.lang == lang) {
-        let Some(lexicon) = rules.lexicon(&kind.lang) else {
-            continue;
-        };
-        extract_kind(source_id, doc, kind, lexicon, &mut claims);
+        extract_kind(source_id, doc, kind, lexicon, &context, &mut claims);
     }
     drop_nested(claims)
+}
+
+/// What a document says about who speaks where: embedded posts (by
+/// paragraph) and quoted stretches (folded byte ranges).
+struct Context {
+    posts: BTreeMap<usize, String>,
+    quotes: Vec<(usize, usize)>,
+}
+
+impl Context {
+    fn of(doc: &Document, lexicon: &Lexicon) -> Context {
+        let mut posts = BTreeMap::new();
+        if let Some(signature) = &lexicon.post_signature {
+            for (i, p) in doc.paragraphs.iter().enumerate().skip(1) {
+                if let Some(caps) = signature.captures(doc.slice(p.span)) {
+                    let by = caps.name("by").map(|m| m.as_str().trim()).unwrap_or("");
+                    let handle = caps.name("handle").map(|m| m.as_str()).unwrap_or("");
+                    let signed = match (by.is_empty(), handle.is_empty()) {
+                        (false, false) => format!("{by} ({handle})"),
+                        (true, _) => handle.to_string(),
+                        (false, true) => by.to_string(),
+                    };
+                    posts.insert(i - 1, signed);
+                }
+            }
+        }
+        // Quotation marks pair up within a paragraph (the folded text has
+        // curly quotes as straight ones).
+        let mut ranges: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        for s in &doc.sentences {
+            let r = ranges
+                .entry(s.paragraph)
+                .or_insert((s.folded.start, s.folded.end));
+            r.0 = r.0.min(s.folded.start);
+            r.1 = r.1.max(s.folded.end);
+        }
+        let mut quotes = Vec::new();
+        for &(start, end) in ranges.values() {
+            let marks: Vec<usize> = doc.folded[start..end]
+                .match_indices('"')
+                .map(|(i, _)| start + i)
+                .collect();
+            for pair in marks.chunks_exact(2) {
+                quotes.push((pair[0], pair[1] + 1));
+            }
+        }
+        Context { posts, quotes }
+    }
+}
+
+/// The speaker a sentence names, by the lexicon's speaker patterns, with
+/// what lies in `masked` (folded ranges, e.g. the quote itself) left out.
+fn speaker(
+    text: &str,
+    base: usize,
+    masked: &[(usize, usize)],
+    lexicon: &Lexicon,
+) -> Option<String> {
+    let mut owned = None;
+    if masked
+        .iter()
+        .any(|&(s, e)| s < base + text.len() && base < e)
+    {
+        let mut t: Vec<u8> = text.as_bytes().to_vec();
+        for &(s, e) in masked {
+            let (s, e) = (
+                s.saturating_sub(base).min(t.len()),
+                e.saturating_sub(base).min(t.len()),
+            );
+            for b in &mut t[s..e] {
+                if b.is_ascii() {
+                    *b = b' ';
+                }
+            }
+        }
+        owned = String::from_utf8(t).ok();
+    }
+    let text = owned.as_deref().unwrap_or(text);
+    for pattern in &lexicon.speakers {
+        for caps in pattern.captures_iter(text) {
+            let vetoed = pattern
+                .capture_names()
+                .flatten()
+                .any(|n| n.starts_with("reject") && caps.name(n).is_some());
+            if vetoed {
+                continue;
+            }
+            let Some(by) = caps.name("by") else { continue };
+            let words: Vec<&str> = by
+                .as_str()
+                .split_whitespace()
+                .filter(|w| {
+                    !lexicon
+                        .topic_stopwords
+                        .contains(&w.trim_matches('.').to_lowercase())
+                })
+                .collect();
+            if !words.is_empty() {
+                return Some(by.as_str().trim().to_string());
+            }
+        }
+    }
+    None
 }
 
 /// Keeps one claim per span and kind, and drops a claim that lies inside a
@@ -110,6 +259,7 @@ fn extract_kind(
     doc: &Document,
     kind: &ClaimKind,
     lexicon: &Lexicon,
+    context: &Context,
     out: &mut Vec<Claim>,
 ) {
     use crate::rules::ValueType;
@@ -223,6 +373,8 @@ fn extract_kind(
                 };
                 let span: Span = doc.original_span(base + fs, base + fe);
                 let subject = subject_of(kind, doc, index, lexicon);
+                let (modality, attribution) =
+                    attribution_of(doc, index, (base + fs, base + fe), lexicon, context);
                 out.push(Claim {
                     source: source_id.to_string(),
                     kind: kind.id.clone(),
@@ -235,10 +387,78 @@ fn extract_kind(
                     sentence_start: sentence.span.start,
                     sentence_end: sentence.span.end,
                     parts,
+                    modality,
+                    attribution,
                 });
             }
         }
     }
+}
+
+/// How sentence `index` states a claim at `span` (folded bytes), and whom
+/// it attributes it to: an embedded post's author, a quote's speaker (named
+/// in the sentence or the next or previous one of the paragraph), or the
+/// source the sentence cites. A correction sentence makes the value
+/// corrected, or superseded when it tells what was wrong.
+fn attribution_of(
+    doc: &Document,
+    index: usize,
+    span: (usize, usize),
+    lexicon: &Lexicon,
+    context: &Context,
+) -> (Modality, Option<Attribution>) {
+    let sentence = &doc.sentences[index];
+    let text = doc.folded_text(sentence);
+    let base = sentence.folded.start;
+    let mut modality = if lexicon.superseded.iter().any(|re| re.is_match(text)) {
+        Modality::Superseded
+    } else if lexicon.corrected.iter().any(|re| re.is_match(text)) {
+        Modality::Corrected
+    } else {
+        Modality::Reported
+    };
+    if let Some(by) = context.posts.get(&sentence.paragraph) {
+        if modality == Modality::Reported {
+            modality = Modality::Quoted;
+        }
+        return (
+            modality,
+            Some(Attribution {
+                by: Some(by.clone()),
+                via: Via::Post,
+            }),
+        );
+    }
+    let quoted = context
+        .quotes
+        .iter()
+        .any(|&(s, e)| s <= span.0 && span.1 <= e);
+    if quoted {
+        if modality == Modality::Reported {
+            modality = Modality::Quoted;
+        }
+        // The speaker: beside the quote, else in the next or previous
+        // sentence of the paragraph.
+        let neighbours = [Some(index), index.checked_add(1), index.checked_sub(1)];
+        let by = neighbours
+            .into_iter()
+            .flatten()
+            .filter_map(|i| doc.sentences.get(i))
+            .filter(|s| s.paragraph == sentence.paragraph)
+            .find_map(|s| speaker(doc.folded_text(s), s.folded.start, &context.quotes, lexicon));
+        return (
+            modality,
+            Some(Attribution {
+                by,
+                via: Via::Quote,
+            }),
+        );
+    }
+    let attribution = speaker(text, base, &[], lexicon).map(|by| Attribution {
+        by: Some(by),
+        via: Via::Report,
+    });
+    (modality, attribution)
 }
 
 /// For names, places and organisations: leaves out words at either end that
@@ -352,7 +572,8 @@ pub fn check_examples(kind: &ClaimKind, rules: &RuleSet) -> Vec<ExampleFailure> 
         };
         let doc = clean(&source, rules, lexicon);
         let mut claims = Vec::new();
-        extract_kind("example", &doc, kind, lexicon, &mut claims);
+        let context = Context::of(&doc, lexicon);
+        extract_kind("example", &doc, kind, lexicon, &context, &mut claims);
         // The same resolution as a real run: the fuller reading wins.
         drop_nested(claims)
     };

@@ -347,18 +347,65 @@ pub fn finding_note(finding: &Finding) -> String {
 }
 
 /// The values one source gives in a finding, as that source writes them
-/// ("Omran" where another source has "Omran Daqneesh"), majority value first.
-fn source_values<'a>(finding: &'a Finding, source: &str) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
+/// ("Omran" where another source has "Omran Daqneesh"), majority value
+/// first, each with who the source attributes it to and whether a
+/// correction replaced it.
+fn source_values(finding: &Finding, source: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     for value in &finding.values {
         for claim in value.claims.iter().filter(|c| c.source == source) {
-            let shown = claim.value.display.as_str();
+            let mut shown = claim.value.display.clone();
+            if let Some(note) = attribution_note(claim, &finding.kind) {
+                shown = format!("{shown} [{note}]");
+            }
+            if value.superseded {
+                shown.push_str(" [superseded]");
+            }
             if !out.contains(&shown) {
                 out.push(shown);
             }
         }
     }
     out
+}
+
+/// How a table cell names a claim's attribution: `post @rafsanchez`,
+/// `quote: Dr Hamza`, `per SANA`, `correction`. None for a plain report,
+/// and none of "per X" when the kind's value is X itself (`reported_by`).
+pub fn attribution_note(claim: &Claim, kind: &str) -> Option<String> {
+    use crate::extract::{Modality, Via};
+    let by = claim.attribution.as_ref().and_then(|a| a.by.as_deref());
+    let via = claim.attribution.as_ref().map(|a| a.via);
+    let handle = |by: &str| {
+        by.rsplit_once("(@")
+            .map(|(_, h)| format!("@{}", h.trim_end_matches(')')))
+            .unwrap_or_else(|| by.to_string())
+    };
+    let said = match (via, by) {
+        (Some(Via::Post), Some(by)) => Some(format!("post {}", handle(by))),
+        (Some(Via::Post), None) => Some("post".to_string()),
+        (Some(Via::Quote), Some(by)) => Some(format!("quote: {by}")),
+        (Some(Via::Quote), None) => Some("quote".to_string()),
+        (Some(Via::Report), Some(by))
+            if crate::normalize::fold_text(by)
+                != crate::normalize::fold_text(&claim.value.display)
+                && kind != "reported_by" =>
+        {
+            Some(format!("per {by}"))
+        }
+        _ => None,
+    };
+    let modality = match claim.modality {
+        Modality::Corrected => Some("correction"),
+        Modality::Superseded => Some("said to be wrong"),
+        _ => None,
+    };
+    match (said, modality) {
+        (Some(s), Some(m)) => Some(format!("{s}; {m}")),
+        (Some(s), None) => Some(s),
+        (None, Some(m)) => Some(m.to_string()),
+        (None, None) => None,
+    }
 }
 
 /// The sentence of a claim with its span marked `»like this«`.

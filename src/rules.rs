@@ -317,6 +317,30 @@ struct LexiconFile {
     topic_stopwords: Vec<String>,
     #[serde(default)]
     placeholders: BTreeMap<String, String>,
+    #[serde(default)]
+    attribution: AttributionFile,
+    #[serde(default)]
+    corrections: CorrectionsFile,
+}
+
+/// How a language attributes what it reports, as written in a lexicon.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributionFile {
+    #[serde(default)]
+    speakers: Vec<String>,
+    #[serde(default)]
+    post_signature: Option<String>,
+}
+
+/// How a language marks corrections, as written in a lexicon.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorrectionsFile {
+    #[serde(default)]
+    corrected: Vec<String>,
+    #[serde(default)]
+    superseded: Vec<String>,
 }
 
 /// The words and patterns of one language, merged from its lexicon files.
@@ -358,6 +382,19 @@ pub struct Lexicon {
     pub topic_stopwords: BTreeSet<String>,
     /// Named sub-patterns that rule patterns use as `{name}`.
     pub placeholders: BTreeMap<String, String>,
+    /// Regexes with a `by` group that say who a sentence attributes what it
+    /// says to ("according to SANA", "Dr Hamza said"); groups named
+    /// `reject…` veto a match.
+    pub speakers: Vec<Regex>,
+    /// The line under an embedded post ("— Raf Sanchez (@rafsanchez) August
+    /// 17, 2016"), with `by` and `handle` groups.
+    pub post_signature: Option<Regex>,
+    /// A sentence that matches one of these gives a corrected value ("His
+    /// name was later corrected to Omran").
+    pub corrected: Vec<Regex>,
+    /// A sentence that matches one of these gives a value that was wrong
+    /// ("An earlier version of this article said…").
+    pub superseded: Vec<Regex>,
 }
 
 /// The shape of a boilerplate file.
@@ -970,6 +1007,31 @@ fn merge_lexicon(
     lex.topic_stopwords
         .extend(lf.topic_stopwords.into_iter().map(lower));
     lex.placeholders.extend(lf.placeholders);
+    let mut compile = |what: &str, pattern: &str, into: &mut Vec<Regex>| match build_regex(pattern)
+    {
+        Ok(re) => into.push(re),
+        Err(msg) => diags.push(
+            Diagnostic::error(&file.path, format!("bad regex in {what}: {msg}"))
+                .at(locate(&file.text, first_line(pattern), 0))
+                .hint("fix the regex; see docs/rules-guide.md"),
+        ),
+    };
+    for p in &lf.attribution.speakers {
+        compile("attribution.speakers", p, &mut lex.speakers);
+    }
+    if let Some(p) = &lf.attribution.post_signature {
+        let mut one = Vec::new();
+        compile("attribution.post_signature", p, &mut one);
+        if let Some(re) = one.pop() {
+            lex.post_signature = Some(re);
+        }
+    }
+    for p in &lf.corrections.corrected {
+        compile("corrections.corrected", p, &mut lex.corrected);
+    }
+    for p in &lf.corrections.superseded {
+        compile("corrections.superseded", p, &mut lex.superseded);
+    }
     for cue in lf.other_subject_cues {
         match build_regex(&cue) {
             Ok(re) => lex.other_subject_cues.push(re),

@@ -784,3 +784,82 @@ fn numbers_lists_every_quantity_with_its_interval_and_span() {
     );
     assert!(rows[3].get("value").is_none());
 }
+
+#[test]
+fn the_tweet_is_attributed_to_its_author_and_the_correction_supersedes_it() {
+    let report = json_report(&[]);
+    let name = finding(&report, "victim_name");
+    assert_eq!(name["status"], "conflict");
+    assert_eq!(name["corrected_to"], "Omran");
+    let omar = value(name, "Omar Daqneesh");
+    assert_eq!(omar["superseded"], true);
+    let claim = &omar["claims"][0];
+    assert_eq!(claim["modality"], "quoted");
+    assert_eq!(claim["attribution"]["via"], "post");
+    assert_eq!(claim["attribution"]["by"], "Raf Sanchez (@rafsanchez)");
+    // The correction is evidence: the claim that says it, in 003.
+    let corrected: Vec<&Value> = name["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .flat_map(|v| v["claims"].as_array().expect("claims").iter())
+        .filter(|c| c["modality"] == "corrected")
+        .collect();
+    assert_eq!(corrected.len(), 1);
+    assert_eq!(corrected[0]["source"], "003_72fe84e75b0e2be2");
+    assert!(corrected[0]["sentence"]
+        .as_str()
+        .is_some_and(|s| s.contains("later corrected by doctors to Omran")));
+    let table = String::from_utf8(
+        claimdiff()
+            .args(["check", "fixtures/aleppo-omran"])
+            .env("COLUMNS", "250")
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("UTF-8");
+    assert!(
+        table.contains("Omar Daqneesh [post @rafsanchez] [superseded]"),
+        "{table}"
+    );
+    assert!(table.contains("Omar Daqneesh corrected to Omran by 003_72fe84e75b0e2be2"));
+}
+
+#[test]
+fn quotes_and_reports_are_attributed_to_who_says_them() {
+    let dir = temp_cluster(&[
+        (
+            "a.txt",
+            "\"Five children were injured in the blast,\" said Dr Hamza al-Khatib, the hospital's director.\n\nAccording to SANA, 12 people were killed in the attack.\n"
+                .as_bytes(),
+        ),
+        (
+            "b.txt",
+            "An earlier version of this article said six children were injured in the blast. Four children were injured in the blast.\n"
+                .as_bytes(),
+        ),
+    ]);
+    let out = claimdiff()
+        .args(["claims", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let claims = report["claims"].as_array().expect("claims");
+    let find = |source: &str, kind: &str, value: &str| {
+        claims
+            .iter()
+            .find(|c| c["source"] == source && c["kind"] == kind && c["value"]["display"] == value)
+            .unwrap_or_else(|| panic!("{source} {kind} {value}: {claims:?}"))
+    };
+    let quoted = find("a", "children_injured", "5");
+    assert_eq!(quoted["modality"], "quoted");
+    assert_eq!(quoted["attribution"]["via"], "quote");
+    assert_eq!(quoted["attribution"]["by"], "Dr Hamza al-Khatib");
+    let killed = find("a", "people_killed", "12");
+    assert_eq!(killed["modality"], "reported");
+    assert_eq!(killed["attribution"]["by"], "SANA");
+    assert_eq!(find("b", "children_injured", "6")["modality"], "superseded");
+    assert_eq!(find("b", "children_injured", "4")["modality"], "reported");
+}

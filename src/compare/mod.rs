@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::clean::Dropped;
 use crate::diag::Diagnostic;
-use crate::extract::{Claim, OTHER_SUBJECT_PREFIX};
+use crate::extract::{Claim, Modality, OTHER_SUBJECT_PREFIX};
 use crate::load::SourceMeta;
 use crate::normalize::{times_compatible, Quantity};
 use crate::rules::{Cardinality, ClaimKind, Lexicon, RuleSet, ValueType};
@@ -100,6 +100,10 @@ pub struct FindingValue {
     pub subjects: Vec<String>,
     /// Every claim behind it, by source then position.
     pub claims: Vec<Claim>,
+    /// True when a correction replaced this value, or a source said it
+    /// was wrong: the error stays visible, with the correction as evidence.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
 }
 
 /// The comparison of one claim kind across the sources.
@@ -121,6 +125,10 @@ pub struct Finding {
     /// For counts: the low, best and high figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counts: Option<CountSummary>,
+    /// The value a correction gave, when a source corrected this fact; the
+    /// values it replaced are marked `superseded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_to: Option<String>,
 }
 
 /// One figure of a count summary and how many sources give it.
@@ -587,11 +595,42 @@ fn compare_one(
         groups = merge_name_subsets(groups);
     }
     let values = rank(groups, kind.value_type);
-    let all_sources: BTreeSet<&str> = values
+    let source_count = values
         .iter()
         .flat_map(|v| v.sources.iter().map(String::as_str))
-        .collect();
-    let (status, note) = verdict(kind, &values, all_sources.len(), lexicon, stopwords);
+        .collect::<BTreeSet<&str>>()
+        .len();
+    let mut values = values;
+    let (status, mut note) = verdict(kind, &values, source_count, lexicon, stopwords);
+    let corrected_to = mark_corrections(&mut values);
+    if let Some(to) = &corrected_to {
+        let by: Vec<&str> = values
+            .iter()
+            .flat_map(|v| v.claims.iter())
+            .filter(|c| c.modality == Modality::Corrected)
+            .map(|c| c.source.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let wrong: Vec<&str> = values
+            .iter()
+            .filter(|v| v.superseded)
+            .map(|v| v.value.as_str())
+            .collect();
+        let said = if wrong.is_empty() {
+            format!("corrected to {to} by {}", by.join(", "))
+        } else {
+            format!(
+                "{} corrected to {to} by {}",
+                wrong.join(", "),
+                by.join(", ")
+            )
+        };
+        note = Some(match note {
+            Some(n) => format!("{said}; {n}"),
+            None => said,
+        });
+    }
     let counts = (kind.value_type == ValueType::Count)
         .then(|| count_summary(&values))
         .flatten();
@@ -603,6 +642,7 @@ fn compare_one(
         note,
         values,
         counts,
+        corrected_to,
     }
 }
 
@@ -630,9 +670,33 @@ fn compare_many(
                 note,
                 values: vec![value],
                 counts: None,
+                corrected_to: None,
             }
         })
         .collect()
+}
+
+/// Marks the values that corrections replaced, and returns the value a
+/// correction gave. A value is superseded when a source gives it as what
+/// was wrongly reported, or when another value comes from a correction and
+/// this one (about the same subject) differs from it.
+fn mark_corrections(values: &mut [FindingValue]) -> Option<String> {
+    let corrected = values
+        .iter()
+        .position(|v| v.claims.iter().any(|c| c.modality == Modality::Corrected));
+    for (i, v) in values.iter_mut().enumerate() {
+        let wrong = v.claims.iter().any(|c| c.modality == Modality::Superseded);
+        let replaced = corrected.is_some_and(|c| c != i) && is_main(v);
+        v.superseded = wrong || replaced;
+    }
+    // What the correction itself says ("Omran"), which may be a shorter
+    // form of the value it joined ("Omran Daqneesh").
+    let c = corrected?;
+    values[c]
+        .claims
+        .iter()
+        .find(|c| c.modality == Modality::Corrected)
+        .map(|c| c.value.display.clone())
 }
 
 /// The low, best and high figures of a count finding, over the values about
@@ -709,6 +773,7 @@ fn rank(groups: Vec<Group<'_>>, value_type: ValueType) -> Vec<FindingValue> {
                 spellings: spellings.into_iter().collect(),
                 subjects: subjects.into_iter().collect(),
                 claims,
+                superseded: false,
             }
         })
         .collect();
@@ -932,6 +997,8 @@ mod tests {
             sentence_start: 0,
             sentence_end: value.len(),
             parts: Vec::new(),
+            modality: crate::extract::Modality::Reported,
+            attribution: None,
         }
     }
 
