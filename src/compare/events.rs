@@ -9,9 +9,11 @@
 //! others are weighted TF-IDF style. The sources are split in two along the
 //! main axis on which they differ (the first principal component, found by
 //! power iteration), then a few rounds of two-means settle the edges. The
-//! split is kept only when the two sides are far apart: the mean similarity
-//! between them must be well below the mean similarity within the less
-//! coherent side. Every step is linear in the number of sources.
+//! split is kept only when the two sides are far apart (the mean similarity
+//! between them well below the mean similarity within the less coherent
+//! side) and do not share a participant: one event seen from two angles
+//! still names the same people. Every step is linear in the number of
+//! sources.
 //!
 //! Each kept split is reported with the signals that set each side apart:
 //! what most of one side gives and little of the other.
@@ -68,9 +70,9 @@ pub struct EventGroup {
 }
 
 /// Fewer sources than this are never split.
-pub const MIN_SPLIT: usize = 6;
+pub const MIN_SPLIT: usize = 8;
 /// Each side of a split needs at least this many sources.
-pub const MIN_SIDE: usize = 3;
+pub const MIN_SIDE: usize = 4;
 /// A split is kept when similarity between its sides is at most this share
 /// of the similarity within its less coherent side. Measured on ECB+ (see
 /// `docs/events.md`): two events of one kind score 0.02–0.45, one event
@@ -331,12 +333,18 @@ fn try_split(
         return None;
     }
     let separation = between / coherence;
-    if std::env::var_os("CLAIMDIFF_DEBUG_EVENTS").is_some() {
-        eprintln!(
-            "SPLITSTAT n={n} a={} b={} separation={separation:.3}",
-            side_a.len(),
-            side_b.len()
-        );
+    // One event seen from two angles still names the same people: a
+    // participant most sources of each side name vetoes the split.
+    let share = |docs: &[usize], key: &Key| {
+        docs.iter().filter(|&&d| sets[d].contains_key(key)).count() as f64 / docs.len() as f64
+    };
+    let shared_participant = df.keys().any(|key| {
+        key.0 == SignalKind::Participant
+            && share(&side_a, key) >= OWN_SHARE
+            && share(&side_b, key) >= OWN_SHARE
+    });
+    if shared_participant {
+        return None;
     }
     if separation > limit {
         return None;
