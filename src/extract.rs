@@ -130,6 +130,9 @@ pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet, lang: &str) -> 
 struct Context {
     posts: BTreeMap<usize, String>,
     quotes: Vec<(usize, usize)>,
+    /// The speaker each sentence names, once looked up: many claims share
+    /// a sentence.
+    speakers: std::cell::RefCell<BTreeMap<usize, Option<String>>>,
 }
 
 impl Context {
@@ -169,7 +172,11 @@ impl Context {
                 quotes.push((pair[0], pair[1] + 1));
             }
         }
-        Context { posts, quotes }
+        Context {
+            posts,
+            quotes,
+            speakers: std::cell::RefCell::new(BTreeMap::new()),
+        }
     }
 }
 
@@ -454,7 +461,13 @@ fn attribution_of(
             }),
         );
     }
-    let attribution = speaker(text, base, &[], lexicon).map(|by| Attribution {
+    let named = context
+        .speakers
+        .borrow_mut()
+        .entry(index)
+        .or_insert_with(|| speaker(text, base, &[], lexicon))
+        .clone();
+    let attribution = named.map(|by| Attribution {
         by: Some(by),
         via: Via::Report,
     });

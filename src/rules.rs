@@ -395,6 +395,57 @@ pub struct Lexicon {
     /// A sentence that matches one of these gives a value that was wrong
     /// ("An earlier version of this article said…").
     pub superseded: Vec<Regex>,
+    /// The attribution and correction patterns as written, compiled into
+    /// the fields above only for the languages a run reads.
+    pattern_sources: PatternSources,
+}
+
+/// Attribution and correction patterns as written in a lexicon.
+#[derive(Debug, Clone, Default)]
+struct PatternSources {
+    speakers: Vec<String>,
+    post_signature: Option<String>,
+    corrected: Vec<String>,
+    superseded: Vec<String>,
+}
+
+impl Lexicon {
+    /// Compiles the attribution and correction patterns (their syntax was
+    /// checked when the lexicon was read); one over the size limit is an
+    /// error.
+    fn compile_patterns(&mut self, diags: &mut Vec<Diagnostic>) {
+        let src = std::mem::take(&mut self.pattern_sources);
+        let file = format!("lang/{}.yaml", self.lang);
+        let mut build = |what: &str, p: &str| match build_regex(p) {
+            Ok(re) => Some(re),
+            Err(msg) => {
+                diags.push(
+                    Diagnostic::error(&file, format!("bad regex in {what}: {msg}"))
+                        .hint("simplify the regex; see docs/rules-guide.md"),
+                );
+                None
+            }
+        };
+        self.speakers = src
+            .speakers
+            .iter()
+            .filter_map(|p| build("attribution.speakers", p))
+            .collect();
+        self.post_signature = src
+            .post_signature
+            .as_deref()
+            .and_then(|p| build("attribution.post_signature", p));
+        self.corrected = src
+            .corrected
+            .iter()
+            .filter_map(|p| build("corrections.corrected", p))
+            .collect();
+        self.superseded = src
+            .superseded
+            .iter()
+            .filter_map(|p| build("corrections.superseded", p))
+            .collect();
+    }
 }
 
 /// The shape of a boilerplate file.
@@ -666,6 +717,12 @@ impl RuleSet {
             match parse_yaml::<LexiconFile>(file) {
                 Ok(lf) => merge_lexicon(&mut lexicons, lf, file, &mut diags),
                 Err(d) => diags.push(d),
+            }
+        }
+
+        for lex in lexicons.values_mut() {
+            if langs.is_none_or(|l| l.contains(&lex.lang)) {
+                lex.compile_patterns(&mut diags);
             }
         }
 
@@ -1007,30 +1064,43 @@ fn merge_lexicon(
     lex.topic_stopwords
         .extend(lf.topic_stopwords.into_iter().map(lower));
     lex.placeholders.extend(lf.placeholders);
-    let mut compile = |what: &str, pattern: &str, into: &mut Vec<Regex>| match build_regex(pattern)
-    {
-        Ok(re) => into.push(re),
-        Err(msg) => diags.push(
-            Diagnostic::error(&file.path, format!("bad regex in {what}: {msg}"))
+    // Checked here (the syntax, cheaply, with the file's position); compiled
+    // by `compile_for` only for the languages a run reads.
+    let mut check = |what: &str, pattern: &str| {
+        if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
+            diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    format!("bad regex in {what}: {}", regex_message(&e.to_string())),
+                )
                 .at(locate(&file.text, first_line(pattern), 0))
                 .hint("fix the regex; see docs/rules-guide.md"),
-        ),
+            );
+            false
+        } else {
+            true
+        }
     };
+    let sources = &mut lex.pattern_sources;
     for p in &lf.attribution.speakers {
-        compile("attribution.speakers", p, &mut lex.speakers);
+        if check("attribution.speakers", p) {
+            sources.speakers.push(p.clone());
+        }
     }
     if let Some(p) = &lf.attribution.post_signature {
-        let mut one = Vec::new();
-        compile("attribution.post_signature", p, &mut one);
-        if let Some(re) = one.pop() {
-            lex.post_signature = Some(re);
+        if check("attribution.post_signature", p) {
+            sources.post_signature = Some(p.clone());
         }
     }
     for p in &lf.corrections.corrected {
-        compile("corrections.corrected", p, &mut lex.corrected);
+        if check("corrections.corrected", p) {
+            sources.corrected.push(p.clone());
+        }
     }
     for p in &lf.corrections.superseded {
-        compile("corrections.superseded", p, &mut lex.superseded);
+        if check("corrections.superseded", p) {
+            sources.superseded.push(p.clone());
+        }
     }
     for cue in lf.other_subject_cues {
         match build_regex(&cue) {
