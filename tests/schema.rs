@@ -46,6 +46,21 @@ fn the_fixture_report_validates() {
 }
 
 #[test]
+fn the_reports_of_the_ecbplus_fixtures_validate_with_their_events() {
+    let validator = schema();
+    let reports = check_json(&[
+        "fixtures/ecbplus-bank-bombings",
+        "fixtures/ecbplus-topic-32",
+        "fixtures/ecbplus-topic-33",
+    ]);
+    assert_eq!(reports.len(), 3);
+    for report in &reports {
+        assert_valid(&validator, report);
+        assert!(report["events"].as_array().is_some_and(|e| e.len() >= 2));
+    }
+}
+
+#[test]
 fn a_manifest_report_with_metadata_and_diagnostics_validates() {
     let dir = tempfile::tempdir().expect("temp");
     fs::write(
