@@ -596,6 +596,9 @@ pub fn read_source(path: &Path, options: LoadOptions) -> Result<Decoded, Diagnos
     decode(&bytes).map_err(|e| match e {
         DecodeError::Empty if bytes.is_empty() => skipped("file is empty".into()),
         DecodeError::Empty => skipped("file holds only white space".into()),
+        // UTF-16 without a byte-order mark is full of NUL bytes: say how to fix it.
+        DecodeError::Binary(kind @ "contains NUL bytes") => skipped(format!("binary file ({kind})"))
+            .hint("give the article as plain text; UTF-16 text needs a byte-order mark"),
         DecodeError::Binary(kind) => {
             skipped(format!("binary file ({kind})")).hint("give the article as plain text")
         }

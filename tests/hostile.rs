@@ -163,7 +163,7 @@ fn binary_files_are_named_by_kind_and_skipped_and_the_rest_is_checked() {
         .stderr(format!(
             "error: fixtures/hostile/binary/anim.txt: binary file (a GIF image); skipped {hint}\n\
              error: fixtures/hostile/binary/archive.txt: binary file (a ZIP archive, or a Word or OpenDocument file); skipped {hint}\n\
-             error: fixtures/hostile/binary/nul.txt: binary file (contains NUL bytes); skipped {hint}\n\
+             error: fixtures/hostile/binary/nul.txt: binary file (contains NUL bytes); skipped (hint: give the article as plain text; UTF-16 text needs a byte-order mark)\n\
              error: fixtures/hostile/binary/photo.md: binary file (a PNG image); skipped {hint}\n\
              error: fixtures/hostile/binary/report.txt: binary file (a PDF document); skipped {hint}\n\
              error: fixtures/hostile/binary/scan.txt: binary file (a JPEG image); skipped {hint}\n"
