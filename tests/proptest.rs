@@ -307,4 +307,38 @@ fn compile_rule_file(which: u8, text: &str) {
     }
 }
 
-// ---- regression inputs found by the fuzzers (docs/fuzzing.md) ----
+// ---- regression inputs ----
+//
+// Every input that made a fuzzer crash belongs here, inline, calling the
+// same entry point (docs/fuzzing.md). The first runs (decode_read, rule_file
+// and manifest, over ten minutes each) found none; the cases below are the
+// edges the fuzz targets were seeded to reach, kept so that CI reaches them
+// on every run.
+
+#[test]
+fn edge_inputs_of_decode_and_the_pipeline() {
+    for bytes in [
+        &b"\xEF\xBB\xBF"[..],                // a byte-order mark and nothing else
+        b"\xFF\xFE",                         // UTF-16LE mark, no text
+        b"\xFF\xFEa",                        // an odd number of bytes
+        b"\xFE\xFF\xD8\x00",                 // an unpaired surrogate
+        b"\r\r\r\rOmran, 5.\r\r",            // lone CRs only
+        b"\x1b[",                            // an escape sequence cut short
+        b"\x1b]0;title",                     // an OSC string that never ends
+        b"\xC2\xA0\xE2\x80\xAE\xE2\x80\xAC", // blank by Unicode, then bidi controls
+        b"\x81\x8D\x8F\x90\x9D",             // bytes windows-1252 leaves undefined
+    ] {
+        if let Ok(decoded) = decode(bytes) {
+            run_pipeline(&decoded.text, decoded.encoding);
+        }
+    }
+    for cell in [
+        "\u{1b}",
+        "\u{1b}[",
+        "\u{1b}]0;x",
+        "a\u{1b}[1;31",
+        "\u{1b}\u{1b}[",
+    ] {
+        assert!(!clean_cell(cell).contains('\u{1b}'), "{cell:?}");
+    }
+}
