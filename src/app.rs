@@ -4,8 +4,10 @@
 //! code. `main.rs` only parses arguments and calls these.
 //!
 //! Exit codes: [`EXIT_OK`] 0, [`EXIT_FINDINGS`] 1 (conflicts or reviews
-//! found with `--fail-on`), [`EXIT_ERROR`] 2 (bad input, rules or usage;
-//! whatever could be read is still reported).
+//! found with `--fail-on`), [`EXIT_ERROR`] 2 (nothing could be checked: bad
+//! rules, usage, no loadable cluster, output not written), [`EXIT_SKIPPED`]
+//! 3 (the report was written, but some input was skipped). 2 wins over 3,
+//! and 3 over 1: a report that left input out is not a verdict.
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
@@ -23,8 +25,12 @@ use crate::rules::{Cardinality, RuleSet};
 pub const EXIT_OK: i32 = 0;
 /// `--fail-on` was given and such findings were found.
 pub const EXIT_FINDINGS: i32 = 1;
-/// Bad input, bad rules or bad usage (what could be read is still reported).
+/// Nothing could be checked (bad rules, bad usage, no cluster could be
+/// loaded), or the output could not be written.
 pub const EXIT_ERROR: i32 = 2;
+/// The report was written, but some input was skipped (a file, a manifest
+/// entry, a whole cluster): its messages are on stderr.
+pub const EXIT_SKIPPED: i32 = 3;
 
 /// Which findings make `check` exit with [`EXIT_FINDINGS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -241,7 +247,7 @@ fn load_rules_for(
 /// what costs, so the rules are first checked (no kind compiled), the
 /// sources' languages found from the lexicons, and only the kinds of those
 /// languages compiled. `None` when the rules are bad or `--lang` unknown;
-/// the flag says some input could not be read.
+/// the flag says some input was skipped.
 fn prepare(
     paths: &[PathBuf],
     options: &CommonOptions,
@@ -360,7 +366,8 @@ pub fn write_output(
 }
 
 /// Loads every cluster, printing problems as they come. Clusters that cannot
-/// be loaded at all are left out; the flag says something failed.
+/// be loaded at all are left out; the flag says something was skipped (an
+/// error: warnings, such as a decoded encoding, lose nothing).
 fn load_all(
     paths: &[PathBuf],
     options: &CommonOptions,
@@ -400,7 +407,7 @@ pub fn check(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some((rules, clusters, mut failed)) = prepare(paths, options, stderr) else {
+    let Some((rules, clusters, skipped)) = prepare(paths, options, stderr) else {
         return EXIT_ERROR;
     };
     let reports: Vec<Report> = clusters
@@ -419,10 +426,10 @@ pub fn check(
     };
     if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
         let _ = writeln!(stderr, "{d}");
-        failed = true;
-    }
-    if failed {
         return EXIT_ERROR;
+    }
+    if skipped {
+        return EXIT_SKIPPED;
     }
     let hit = |s: Status| match fail_on {
         Some(FailOn::Conflict) => s == Status::Conflict,
@@ -445,7 +452,7 @@ pub fn claims(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some((rules, clusters, mut failed)) = prepare(paths, options, stderr) else {
+    let Some((rules, clusters, skipped)) = prepare(paths, options, stderr) else {
         return EXIT_ERROR;
     };
     if clusters.is_empty() {
@@ -461,20 +468,21 @@ pub fn claims(
             ClaimsReport::new(c.name, claims)
         })
         .collect();
-    match render_claims(&reports, options.format, render_options(options)) {
-        Ok(text) => {
-            if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
+    let written = match render_claims(&reports, options.format, render_options(options)) {
+        Ok(text) => write_output(options.out.as_deref(), &text, stdout)
+            .map_err(|d| {
                 let _ = writeln!(stderr, "{d}");
-                failed = true;
-            }
-        }
+            })
+            .is_ok(),
         Err(e) => {
             let _ = writeln!(stderr, "error: cannot render claims: {e}");
-            failed = true;
+            false
         }
-    }
-    if failed {
+    };
+    if !written {
         EXIT_ERROR
+    } else if skipped {
+        EXIT_SKIPPED
     } else {
         EXIT_OK
     }
@@ -482,7 +490,8 @@ pub fn claims(
 
 /// `claimdiff numbers`: every quantity in some files, with its interval,
 /// qualifier, unit and byte span (the number layer on its own, for rule
-/// authors and other tools). Unreadable files are reported and skipped.
+/// authors and other tools). Files that cannot be read are reported and
+/// skipped ([`EXIT_SKIPPED`]); offsets are into the decoded text.
 pub fn numbers(
     paths: &[PathBuf],
     options: &CommonOptions,
@@ -511,16 +520,21 @@ pub fn numbers(
     let load = LoadOptions {
         max_source_bytes: options.max_source_bytes,
     };
-    let mut failed = false;
+    let mut skipped = false;
     let mut scanners: std::collections::BTreeMap<String, crate::normalize::Scanner> =
         std::collections::BTreeMap::new();
     let mut rows = Vec::new();
     for path in paths {
         let text = match crate::load::read_source(path, load) {
-            Ok(text) => text,
+            Ok(decoded) => {
+                if let Some(w) = decoded.warning(path) {
+                    let _ = writeln!(stderr, "{w}");
+                }
+                decoded.text
+            }
             Err(d) => {
                 let _ = writeln!(stderr, "{d}");
-                failed = true;
+                skipped = true;
                 continue;
             }
         };
@@ -551,22 +565,24 @@ pub fn numbers(
             );
         }
     }
-    match crate::report::render_quantities(&rows, options.format, render_options(options)) {
-        Ok(text) => {
-            if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
-                let _ = writeln!(stderr, "{d}");
-                failed = true;
+    let written =
+        match crate::report::render_quantities(&rows, options.format, render_options(options)) {
+            Ok(text) => match write_output(options.out.as_deref(), &text, stdout) {
+                Ok(()) => true,
+                Err(d) => {
+                    let _ = writeln!(stderr, "{d}");
+                    false
+                }
+            },
+            Err(e) => {
+                let _ = writeln!(stderr, "error: cannot render quantities: {e}");
+                false
             }
-        }
-        Err(e) => {
-            let _ = writeln!(stderr, "error: cannot render quantities: {e}");
-            failed = true;
-        }
-    }
-    if failed {
-        EXIT_ERROR
-    } else {
-        EXIT_OK
+        };
+    match (written, skipped) {
+        (false, _) => EXIT_ERROR,
+        (true, true) => EXIT_SKIPPED,
+        (true, false) => EXIT_OK,
     }
 }
 

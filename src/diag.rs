@@ -92,7 +92,13 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{label}: {}", self.path.display())?;
+        // A path or message may hold what a hostile file put there (a file
+        // named with an escape sequence): it must not drive the terminal.
+        write!(
+            f,
+            "{label}: {}",
+            printable(&self.path.display().to_string())
+        )?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -101,15 +107,36 @@ impl fmt::Display for Diagnostic {
         }
         write!(f, ": ")?;
         if let Some(rule) = &self.rule {
-            write!(f, "rule '{rule}': ")?;
+            write!(f, "rule '{}': ", printable(rule))?;
         }
         // Messages may quote input (a YAML error, a path); keep the line one line.
-        write!(f, "{}", self.message.replace('\n', " "))?;
+        write!(f, "{}", printable(&self.message.replace('\n', " ")))?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+            write!(f, " (hint: {})", printable(hint))?;
         }
         Ok(())
     }
+}
+
+/// `s` with control characters (escape sequences, carriage returns, line
+/// breaks) and bidirectional overrides written as `\u{..}` escapes, so that
+/// one diagnostic is one line that cannot drive or garble the terminal.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters that reorder how the text around them is shown (the "Trojan
+/// Source" trick): shown as they are, they make text read other than it is.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
@@ -156,6 +183,15 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "error: rules/x.yaml:3:5: rule 'hospital': unknown field `patern` more (hint: did you mean `patterns`?)"
+        );
+    }
+
+    #[test]
+    fn display_never_passes_control_characters_through() {
+        let d = Diagnostic::error("a\u{1b}[2Jb.txt", "bad\rvalue \u{202E}txt.exe").hint("fix\u{7}");
+        assert_eq!(
+            d.to_string(),
+            "error: a\\u{1b}[2Jb.txt: bad\\u{d}value \\u{202e}txt.exe (hint: fix\\u{7})"
         );
     }
 

@@ -3,9 +3,11 @@
 //! A cluster is a directory of `.txt`/`.md` files (read in name order, a
 //! source's id is its file stem), or a directory with a `cluster.yaml`
 //! manifest that lists the sources and their metadata. Every file that cannot
-//! be used (not UTF-8, binary, empty, too big, unreadable, outside the
+//! be used (binary, empty, too big, unreadable, a broken link, outside the
 //! cluster folder) becomes a [`Diagnostic`] naming its path, and the other
-//! sources are still loaded. The next stage is `clean`.
+//! sources are still loaded. Text in UTF-16 or a legacy encoding is decoded
+//! ([`decode`]) with a warning; from here on every offset is into the decoded
+//! UTF-8 text. The next stage is `clean`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -21,9 +23,16 @@ pub const DEFAULT_MAX_SOURCE_BYTES: u64 = 16 * 1024 * 1024;
 /// The name of the manifest file inside a cluster directory.
 pub const MANIFEST: &str = "cluster.yaml";
 
-/// Metadata a manifest may give for a source.
+/// Metadata about a source: what a manifest may give, and the encoding its
+/// file was read in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceMeta {
+    /// The encoding the file was decoded from ("UTF-8", "UTF-16LE",
+    /// "windows-1252"); empty for text that never was a file. Set by the
+    /// loader, never by a manifest (a manifest that names it is rejected as
+    /// an unknown field); reports write it as `encoding`.
+    #[serde(skip)]
+    pub encoding: String,
     /// The publication, e.g. "The Guardian".
     #[serde(
         default,
@@ -103,22 +112,75 @@ impl Default for LoadOptions {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Manifest {
-    #[serde(default)]
-    cluster: Option<String>,
-    sources: Vec<ManifestSource>,
+impl SourceMeta {
+    /// The encoding to report: the one the file was read in, or UTF-8 for
+    /// text that was never a file.
+    pub fn encoding_name(&self) -> &str {
+        if self.encoding.is_empty() {
+            "UTF-8"
+        } else {
+            &self.encoding
+        }
+    }
 }
 
-#[derive(Debug, Deserialize)]
+/// A parsed `cluster.yaml`: the sources it lists, not yet checked against
+/// the file system.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ManifestSource {
-    path: String,
+pub struct Manifest {
+    /// The cluster's name, when given.
     #[serde(default)]
-    id: Option<String>,
+    pub cluster: Option<String>,
+    /// The listed sources, in order.
+    pub sources: Vec<ManifestSource>,
+}
+
+/// One entry of a manifest's `sources`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestSource {
+    /// The file, relative to the manifest's folder.
+    pub path: String,
+    /// The source id, when given (default: the file stem).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Outlet, url, published.
     #[serde(flatten)]
-    meta: SourceMeta,
+    pub meta: SourceMeta,
+}
+
+/// Parses a manifest's text; `path` is only used in the error, which points
+/// at the line and column of the problem. The paths it lists are not checked
+/// here (see [`leaves_folder`]).
+pub fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let pos = e.location().map(|l| (l.line(), l.column()));
+        let mut message = e.to_string();
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        Diagnostic::error(path, format!("bad manifest: {message}"))
+            .at(pos)
+            .hint("a manifest has `sources:`, a list of entries with `path` and optional `id`, `outlet`, `url`, `published`")
+    })
+}
+
+/// True when a manifest path would leave the manifest's folder: absolute, or
+/// with a `..` (or a root or drive prefix) anywhere in it. Symbolic links are
+/// checked separately, once the file is known to exist.
+pub fn leaves_folder(path: &str) -> bool {
+    let rel = Path::new(path);
+    // A backslash is a separator on Windows; refuse `..\` everywhere, so a
+    // manifest means the same on every system.
+    rel.is_absolute()
+        || path.split(['/', '\\']).any(|part| part == "..")
+        || rel.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::RootDir | Component::Prefix(_)
+            )
+        })
 }
 
 /// Loads one cluster. Returns `Err` only when nothing can be loaded at all
@@ -144,23 +206,35 @@ pub fn load_cluster(path: &Path, options: LoadOptions) -> Result<Cluster, Diagno
         ..Cluster::default()
     };
     let manifest = path.join(MANIFEST);
-    if manifest.is_file() {
+    let has_manifest = manifest.is_file();
+    if has_manifest {
         load_manifest(&manifest, path, options, &mut cluster)?;
     } else {
         load_directory(path, options, &mut cluster)?;
     }
     if cluster.sources.is_empty() {
         if cluster.diagnostics.is_empty() {
-            return Err(Diagnostic::error(
-                path,
-                "no sources: the directory has no .txt or .md files",
-            )
-            .hint("add the articles as .txt or .md files, or a cluster.yaml listing them"));
+            return Err(if has_manifest {
+                Diagnostic::error(&manifest, "no sources: the manifest lists none")
+                    .hint("list the articles under `sources:`, each with a `path`")
+            } else {
+                Diagnostic::error(path, "no sources: the directory has no .txt or .md files")
+                    .hint("add the articles as .txt or .md files, or a cluster.yaml listing them")
+            });
         }
         // Files were there but none could be used: keep their messages, and say so.
         cluster.diagnostics.push(
             Diagnostic::error(path, "no usable sources: every file was skipped")
                 .hint("see the messages above for each file"),
+        );
+    } else if cluster.sources.len() == 1 {
+        // Not an error: the one source is still read and its claims listed.
+        cluster.diagnostics.push(
+            Diagnostic::warning(
+                path,
+                "only one source: there is nothing to compare it with, so every finding is `single`",
+            )
+            .hint("add the other articles about the same event to the cluster"),
         );
     }
     Ok(cluster)
@@ -182,6 +256,9 @@ fn load_directory(
         })
         .collect();
     paths.sort();
+    let root = dir
+        .canonicalize()
+        .map_err(|e| Diagnostic::error(dir, io_reason(&e)))?;
     let mut ids = BTreeSet::new();
     for path in paths {
         let id = path
@@ -198,13 +275,33 @@ fn load_directory(
             );
             continue;
         }
+        // A link to a file elsewhere (`a.txt -> ~/.ssh/id_rsa`) would copy
+        // that file's text into a report that may be published.
+        if let Ok(real) = path.canonicalize() {
+            if !real.starts_with(&root) {
+                cluster.diagnostics.push(
+                    Diagnostic::error(
+                        &path,
+                        "symbolic link to a file outside the cluster folder; skipped",
+                    )
+                    .hint("copy the file into the cluster folder instead of linking to it"),
+                );
+                continue;
+            }
+        }
         match read_source(&path, options) {
-            Ok(text) => cluster.sources.push(Source {
-                id,
-                path,
-                text,
-                meta: SourceMeta::default(),
-            }),
+            Ok(decoded) => {
+                cluster.diagnostics.extend(decoded.warning(&path));
+                cluster.sources.push(Source {
+                    id,
+                    path,
+                    text: decoded.text,
+                    meta: SourceMeta {
+                        encoding: decoded.encoding.to_string(),
+                        ..SourceMeta::default()
+                    },
+                });
+            }
             Err(d) => cluster.diagnostics.push(d),
         }
     }
@@ -217,17 +314,10 @@ fn load_manifest(
     options: LoadOptions,
     cluster: &mut Cluster,
 ) -> Result<(), Diagnostic> {
-    let text = read_source(manifest, options)?;
-    let parsed: Manifest = serde_yaml::from_str(&text).map_err(|e| {
-        let pos = e.location().map(|l| (l.line(), l.column()));
-        let mut message = e.to_string();
-        if let Some(i) = message.find(" at line ") {
-            message.truncate(i);
-        }
-        Diagnostic::error(manifest, format!("bad manifest: {message}"))
-            .at(pos)
-            .hint("a manifest has `sources:`, a list of entries with `path` and optional `id`, `outlet`, `url`, `published`")
-    })?;
+    let decoded = read_source(manifest, options)?;
+    cluster.diagnostics.extend(decoded.warning(manifest));
+    let text = decoded.text;
+    let parsed = parse_manifest(&text, manifest)?;
     if let Some(name) = parsed.cluster {
         cluster.name = name;
     }
@@ -242,14 +332,7 @@ fn load_manifest(
             search_from += off + entry.path.len();
         }
         let rel = Path::new(&entry.path);
-        let leaves = rel.is_absolute()
-            || rel.components().any(|c| {
-                matches!(
-                    c,
-                    Component::ParentDir | Component::RootDir | Component::Prefix(_)
-                )
-            });
-        if leaves {
+        if leaves_folder(&entry.path) {
             cluster.diagnostics.push(
                 Diagnostic::error(
                     manifest,
@@ -295,58 +378,244 @@ fn load_manifest(
             continue;
         }
         match read_source(&path, options) {
-            Ok(text) => cluster.sources.push(Source {
-                id,
-                path,
-                text,
-                meta: entry.meta,
-            }),
+            Ok(decoded) => {
+                cluster.diagnostics.extend(decoded.warning(&path));
+                cluster.sources.push(Source {
+                    id,
+                    path,
+                    text: decoded.text,
+                    meta: SourceMeta {
+                        encoding: decoded.encoding.to_string(),
+                        ..entry.meta
+                    },
+                });
+            }
             Err(d) => cluster.diagnostics.push(d.at(None)),
         }
     }
     Ok(())
 }
 
-/// Reads one file as source text, or says why it cannot be used.
-pub fn read_source(path: &Path, options: LoadOptions) -> Result<String, Diagnostic> {
-    let meta = fs::metadata(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read: {}; skipped", io_reason(&e))))?;
-    if !meta.is_file() {
-        return Err(Diagnostic::error(path, "not a regular file; skipped"));
-    }
-    if meta.len() > options.max_source_bytes {
-        return Err(Diagnostic::error(
-            path,
-            format!(
-                "file is {} bytes, over the limit of {} bytes; skipped",
-                meta.len(),
-                options.max_source_bytes
+/// How a file's bytes were told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodedBy {
+    /// Valid UTF-8 without a byte-order mark: the usual case, nothing to say.
+    Utf8,
+    /// A byte-order mark named the encoding (UTF-8, UTF-16LE, UTF-16BE).
+    ByteOrderMark,
+    /// Not UTF-8; the encoding was guessed from the bytes.
+    Detected,
+}
+
+/// Text decoded from a file's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, in UTF-8, without a byte-order mark; offsets in reports
+    /// are bytes of this text.
+    pub text: String,
+    /// The encoding's name as the WHATWG Encoding Standard spells it
+    /// ("UTF-8", "UTF-16LE", "UTF-16BE", "windows-1252"…).
+    pub encoding: &'static str,
+    /// How the encoding was known.
+    pub by: DecodedBy,
+}
+
+impl Decoded {
+    /// The warning a reader should see for this file, if any: UTF-16 and
+    /// guessed legacy encodings are named, so a wrong guess can be caught.
+    pub fn warning(&self, path: &Path) -> Option<Diagnostic> {
+        match (self.by, self.encoding) {
+            (DecodedBy::Utf8, _) | (DecodedBy::ByteOrderMark, "UTF-8") => None,
+            (DecodedBy::ByteOrderMark, enc) => Some(Diagnostic::warning(
+                path,
+                format!("read as {enc} (its byte-order mark says so)"),
+            )),
+            (DecodedBy::Detected, enc) => Some(
+                Diagnostic::warning(path, format!("not UTF-8; read as {enc} (detected)"))
+                    .hint("if the text looks wrong, convert the file to UTF-8, e.g. `iconv -f ENCODING -t utf-8`"),
             ),
-        )
-        .hint("raise --max-source-bytes if the file really is one article"));
+        }
     }
-    let bytes = fs::read(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read: {}; skipped", io_reason(&e))))?;
+}
+
+/// Why bytes are not an article's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// No bytes, or only white space once decoded.
+    Empty,
+    /// A binary file; says what kind ("a PDF document", "contains NUL bytes").
+    Binary(&'static str),
+    /// A byte-order mark names an encoding that the bytes do not follow.
+    Malformed {
+        /// The encoding the byte-order mark names.
+        encoding: &'static str,
+        /// The byte offset (in the file) of the first bad byte, when known.
+        offset: Option<usize>,
+    },
+}
+
+/// File signatures of formats that are not text, with what to call them.
+const MAGIC: &[(&[u8], &str)] = &[
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive, or a Word or OpenDocument file",
+    ),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "an old Microsoft Office document",
+    ),
+    (b"\x7fELF", "an executable"),
+];
+
+/// Decodes a file's bytes into text: UTF-8 (with or without a byte-order
+/// mark), UTF-16 with a byte-order mark, or a legacy encoding guessed by
+/// `chardetng` (windows-1252 for Latin-1 text). Binary files (a known file
+/// signature, or a NUL byte in text without a UTF-16 byte-order mark) and
+/// empty files are refused. Never panics, whatever the bytes.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if bytes.is_empty() {
-        return Err(Diagnostic::warning(path, "file is empty; skipped"));
+        return Err(DecodeError::Empty);
     }
-    if bytes.contains(&0) {
-        return Err(
-            Diagnostic::error(path, "binary file (contains NUL bytes); skipped")
-                .hint("give the article as plain text"),
-        );
+    let decoded = if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = bytes.get(bom_len..).unwrap_or_default();
+        let text = encoding
+            .decode_without_bom_handling_and_without_replacement(body)
+            .ok_or_else(|| DecodeError::Malformed {
+                encoding: encoding.name(),
+                offset: (encoding == encoding_rs::UTF_8)
+                    .then(|| std::str::from_utf8(body).err())
+                    .flatten()
+                    .map(|e| bom_len + e.valid_up_to()),
+            })?;
+        Decoded {
+            text: text.into_owned(),
+            encoding: encoding.name(),
+            by: DecodedBy::ByteOrderMark,
+        }
+    } else {
+        if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+            return Err(DecodeError::Binary(kind));
+        }
+        if bytes.contains(&0) {
+            return Err(DecodeError::Binary("contains NUL bytes"));
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Decoded {
+                text: text.to_string(),
+                encoding: encoding_rs::UTF_8.name(),
+                by: DecodedBy::Utf8,
+            },
+            Err(_) => {
+                let mut detector = chardetng::EncodingDetector::new();
+                detector.feed(bytes, true);
+                let guess = detector.guess(None, false);
+                // A guess whose bytes do not decode cleanly falls back to
+                // windows-1252, which gives every byte a character: a file
+                // is never refused for its encoding, nor is a byte replaced.
+                match guess.decode_without_bom_handling_and_without_replacement(bytes) {
+                    Some(text) => Decoded {
+                        text: text.into_owned(),
+                        encoding: guess.name(),
+                        by: DecodedBy::Detected,
+                    },
+                    None => Decoded {
+                        text: encoding_rs::WINDOWS_1252
+                            .decode_without_bom_handling(bytes)
+                            .0
+                            .into_owned(),
+                        encoding: encoding_rs::WINDOWS_1252.name(),
+                        by: DecodedBy::Detected,
+                    },
+                }
+            }
+        }
+    };
+    // UTF-16 text may decode to NUL characters: still not an article.
+    if decoded.text.contains('\0') {
+        return Err(DecodeError::Binary("contains NUL characters"));
     }
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        Diagnostic::error(
-            path,
-            format!("not valid UTF-8 (first bad byte at offset {offset}); skipped"),
-        )
-        .hint("convert the file to UTF-8, e.g. `iconv -f windows-1252 -t utf-8`")
+    if decoded.text.trim().is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    Ok(decoded)
+}
+
+/// Reads one file as source text, or says why it cannot be used. The file
+/// is read no further than the size limit, even if it grows meanwhile.
+pub fn read_source(path: &Path, options: LoadOptions) -> Result<Decoded, Diagnostic> {
+    let skipped = |what: String| Diagnostic::error(path, format!("{what}; skipped"));
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            return Err(match (is_link, e.kind()) {
+                (true, std::io::ErrorKind::NotFound) => {
+                    skipped("broken symbolic link (its target does not exist)".into())
+                        .hint("fix or remove the link")
+                }
+                (true, _) => skipped(format!(
+                    "symbolic link cannot be followed ({})",
+                    io_reason(&e)
+                ))
+                .hint("a link that points to itself, directly or through others, is a loop: fix or remove it"),
+                (false, _) => skipped(format!("cannot read: {}", io_reason(&e))),
+            });
+        }
+    };
+    if !meta.is_file() {
+        return Err(skipped("not a regular file".into()));
+    }
+    let too_big = |size: u64| {
+        skipped(format!(
+            "file is {size} bytes, over the limit of {} bytes",
+            options.max_source_bytes
+        ))
+        .hint("raise --max-source-bytes if the file really is one article")
+    };
+    if meta.len() > options.max_source_bytes {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| {
+            use std::io::Read;
+            file.take(options.max_source_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| skipped(format!("cannot read: {}", io_reason(&e))))?;
+    if bytes.len() as u64 > options.max_source_bytes {
+        return Err(too_big(bytes.len() as u64));
+    }
+    decode(&bytes).map_err(|e| match e {
+        DecodeError::Empty if bytes.is_empty() => skipped("file is empty".into()),
+        DecodeError::Empty => skipped("file holds only white space".into()),
+        // UTF-16 without a byte-order mark is full of NUL bytes: say how to fix it.
+        DecodeError::Binary(kind @ "contains NUL bytes") => skipped(format!("binary file ({kind})"))
+            .hint("give the article as plain text; UTF-16 text needs a byte-order mark"),
+        DecodeError::Binary(kind) => {
+            skipped(format!("binary file ({kind})")).hint("give the article as plain text")
+        }
+        DecodeError::Malformed {
+            encoding,
+            offset: Some(offset),
+        } => skipped(format!(
+            "not valid {encoding}, though its byte-order mark says so (first bad byte at offset {offset})"
+        ))
+        .hint("convert the file to UTF-8, or remove the byte-order mark"),
+        DecodeError::Malformed {
+            encoding,
+            offset: None,
+        } => skipped(format!(
+            "not valid {encoding}, though its byte-order mark says so (an odd number of bytes, or a broken surrogate pair)"
+        ))
+        .hint("convert the file to UTF-8, or remove the byte-order mark"),
     })
 }
 
@@ -380,10 +649,85 @@ mod tests {
         fs::write(dir.path().join("notes.json"), "{}").expect("write");
         let cluster = load_cluster(dir.path(), LoadOptions::default()).expect("loads");
         let ids: Vec<_> = cluster.sources.iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(cluster.sources[2].text, "café");
+        assert_eq!(cluster.sources[2].meta.encoding, "windows-1252");
         assert_eq!(cluster.diagnostics.len(), 2);
-        assert!(cluster.diagnostics[0].message.contains("not valid UTF-8"));
+        assert!(!cluster.diagnostics[0].is_error());
+        assert!(cluster.diagnostics[0]
+            .message
+            .contains("read as windows-1252"));
         assert!(cluster.diagnostics[1].message.contains("binary"));
+    }
+
+    #[test]
+    fn decode_reads_boms_and_legacy_text_and_refuses_binary() {
+        let ok = |bytes: &[u8]| decode(bytes).expect("decodes");
+        let utf8 = ok(b"\xEF\xBB\xBFOmran.");
+        assert_eq!((utf8.text.as_str(), utf8.encoding), ("Omran.", "UTF-8"));
+        assert_eq!(utf8.by, DecodedBy::ByteOrderMark);
+        let le = ok(b"\xFF\xFEO\x00k\x00");
+        assert_eq!((le.text.as_str(), le.encoding), ("Ok", "UTF-16LE"));
+        let be = ok(b"\xFE\xFF\x00O\x00k");
+        assert_eq!((be.text.as_str(), be.encoding), ("Ok", "UTF-16BE"));
+        let legacy = ok(b"\x93Caf\xe9\x94 in Aleppo, said the caf\xe9 owner.");
+        assert_eq!(legacy.text, "“Café” in Aleppo, said the café owner.");
+        assert_eq!(legacy.encoding, "windows-1252");
+        assert_eq!(legacy.by, DecodedBy::Detected);
+        assert_eq!(decode(b""), Err(DecodeError::Empty));
+        assert_eq!(decode(b" \r\n\t"), Err(DecodeError::Empty));
+        assert_eq!(decode(b"\xEF\xBB\xBF"), Err(DecodeError::Empty));
+        assert_eq!(
+            decode(b"%PDF-1.7\n"),
+            Err(DecodeError::Binary("a PDF document"))
+        );
+        assert_eq!(
+            decode(b"a\x00b"),
+            Err(DecodeError::Binary("contains NUL bytes"))
+        );
+        // A NUL character in UTF-16 is still binary.
+        assert_eq!(
+            decode(b"\xFF\xFEa\x00\x00\x00"),
+            Err(DecodeError::Binary("contains NUL characters"))
+        );
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFab\xFF"),
+            Err(DecodeError::Malformed {
+                encoding: "UTF-8",
+                offset: Some(5)
+            })
+        );
+        assert_eq!(
+            decode(b"\xFF\xFEa\x00b"),
+            Err(DecodeError::Malformed {
+                encoding: "UTF-16LE",
+                offset: None
+            })
+        );
+    }
+
+    #[test]
+    fn leaves_folder_catches_every_way_out() {
+        for path in [
+            "../a.txt",
+            "/etc/passwd",
+            "a/../../b",
+            "..\\a.txt",
+            "a\\..\\..\\b",
+            "..",
+        ] {
+            assert!(leaves_folder(path), "{path}");
+        }
+        for path in [
+            "a.txt",
+            "sub/a.txt",
+            "./a.txt",
+            "a..b.txt",
+            "...",
+            "sub/..a",
+        ] {
+            assert!(!leaves_folder(path), "{path}");
+        }
     }
 
     #[test]

@@ -12,7 +12,10 @@ use claimdiff::report::Format;
 const EXIT_CODES: &str = "Exit codes:
   0  success (no findings asked to fail on)
   1  conflicts (or reviews) found with --fail-on; `rules test`: an example failed
-  2  bad input, bad rules or bad usage; what could be read is still reported";
+  2  nothing could be checked: bad usage, bad rules, no cluster could be loaded,
+     or the output could not be written
+  3  the report was written, but some input was skipped (a file, a manifest entry,
+     a cluster); each is named on stderr. 2 wins over 3, and 3 over 1";
 
 /// Reads a cluster of news articles about one event and shows, in one table,
 /// where the sources agree and where they conflict, each value with the
@@ -104,7 +107,7 @@ struct InputArgs {
     /// replace the built-in kinds of the same id and language.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// Skip source files larger than this many bytes.
+    /// Skip source files (and cluster.yaml) larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SOURCE_BYTES)]
     max_source_bytes: u64,
     /// The language of the sources: auto (detected per source from each

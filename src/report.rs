@@ -130,18 +130,45 @@ pub fn summary_line(report: &Report) -> String {
     line
 }
 
-/// Replaces control characters (escape sequences included) so that source
-/// text cannot drive the terminal; keeps line breaks.
+/// Replaces control characters so that source text cannot drive the
+/// terminal: a whole escape sequence (colour, cursor move, window title)
+/// becomes one `�`, as does any other control character and any
+/// bidirectional override (which would make text read other than it is).
+/// Keeps line breaks.
 pub fn clean_cell(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            match chars.peek() {
+                // CSI: `ESC [`, parameters and intermediates, one final byte.
+                Some('[') => {
+                    chars.next();
+                    while chars
+                        .next_if(|c| ('\u{20}'..='\u{3f}').contains(c))
+                        .is_some()
+                    {}
+                    chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));
+                }
+                // OSC and other strings: up to BEL or the next control (ST is `ESC \`).
+                Some(']' | 'P' | '_' | '^' | 'X') => {
+                    while chars.next_if(|c| !c.is_control()).is_some() {}
+                    chars.next_if_eq(&'\u{7}');
+                }
+                // A two-character escape (`ESC 7`, `ESC \`).
+                Some(c) if ('\u{20}'..='\u{7e}').contains(c) => {
+                    chars.next();
+                }
+                _ => {}
             }
-        })
-        .collect()
+            out.push('\u{FFFD}');
+        } else if (c.is_control() && c != '\n') || crate::diag::is_bidi_control(c) {
+            out.push('\u{FFFD}');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn new_table(options: RenderOptions) -> Table {
@@ -843,7 +870,7 @@ mod tests {
     fn control_characters_never_reach_the_terminal() {
         assert_eq!(
             clean_cell("a\u{1b}[31mred\u{7}\nb"),
-            "a\u{FFFD}[31mred\u{FFFD}\nb"
+            "a\u{FFFD}red\u{FFFD}\nb"
         );
     }
 

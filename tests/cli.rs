@@ -423,23 +423,23 @@ fn empty_directory() {
 }
 
 #[test]
-fn non_utf8_file_is_skipped_and_the_rest_is_checked() {
+fn non_utf8_file_is_decoded_with_a_warning_naming_the_encoding() {
     let dir = temp_cluster(&[
         ("a.txt", GOOD),
         ("b.txt", b"Caf\xe9 au lait in Aleppo."),
         ("c.txt", GOOD),
     ]);
-    let bad = dir.path().join("b.txt");
+    let decoded = dir.path().join("b.txt");
     claimdiff()
         .arg("check")
         .arg(dir.path())
         .assert()
-        .code(2)
+        .code(0)
         .stderr(format!(
-            "error: {}: not valid UTF-8 (first bad byte at offset 3); skipped (hint: convert the file to UTF-8, e.g. `iconv -f windows-1252 -t utf-8`)\n",
-            bad.display()
+            "warning: {}: not UTF-8; read as windows-1252 (detected) (hint: if the text looks wrong, convert the file to UTF-8, e.g. `iconv -f ENCODING -t utf-8`)\n",
+            decoded.display()
         ))
-        .stdout(predicate::str::contains("across 2 sources"));
+        .stdout(predicate::str::contains("across 3 sources"));
 }
 
 #[test]
@@ -449,13 +449,14 @@ fn binary_file_is_skipped_and_the_rest_is_checked() {
         ("img.txt", b"\x89PNG\r\n\x1a\n\x00\x00"),
         ("c.txt", GOOD),
     ]);
+    // Exit code 3: the report was written, but a file was skipped.
     claimdiff()
         .arg("check")
         .arg(dir.path())
         .assert()
-        .code(2)
+        .code(3)
         .stderr(predicate::str::contains(
-            "img.txt: binary file (contains NUL bytes); skipped",
+            "img.txt: binary file (a PNG image); skipped",
         ))
         .stdout(predicate::str::contains("across 2 sources"));
 }
@@ -532,7 +533,7 @@ fn manifest_pointing_outside_its_folder() {
         .arg(dir.path())
         .arg("--format=json")
         .assert()
-        .code(2)
+        .code(3)
         .stderr(format!(
             "error: {}:3:11: source path '../../etc/passwd' leaves the cluster folder; skipped (hint: list files inside the folder that holds cluster.yaml, with relative paths)\n",
             manifest.display()

@@ -69,6 +69,9 @@ pub struct SourceSummary {
     pub title: String,
     /// The language it was read in (a lexicon's code).
     pub lang: String,
+    /// The encoding its file was decoded from ("UTF-8", "UTF-16LE",
+    /// "windows-1252"); offsets are into the decoded text.
+    pub encoding: String,
     /// How many claims were extracted from it.
     pub claims: usize,
     /// False when the source seems to report a different event.
@@ -281,6 +284,7 @@ pub fn compare(
             path: source.path.clone(),
             title: source.title.clone(),
             lang: source.lang.clone(),
+            encoding: source.meta.encoding_name().to_string(),
             claims: source.claims.len(),
             on_topic: reason.is_none(),
             off_topic_reason: reason,
