@@ -111,7 +111,7 @@ fn hostile_sources_render_as_inert_text() {
         "h2", "h3", "p", "ul", "li", "b", "span", "form", "fieldset", "legend", "label", "input",
         "output", "section", "div", "table", "caption", "thead", "tbody", "tr", "th", "td", "a",
         "aside", "article", "q", "time", "blockquote", "mark", "details", "summary", "footer",
-        "script", "nav", "br", "pre",
+        "script", "nav", "br", "pre", "s",
     ];
     let mut scripts = 0;
     for (name, attrs) in tags(&page) {

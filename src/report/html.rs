@@ -220,7 +220,7 @@ fn status_icon(status: Status) -> &'static str {
         Status::Review => "?",
         Status::Variant => "≈",
         Status::Agree => "✓",
-        Status::Single => "1",
+        Status::Single => "○",
     }
 }
 
@@ -384,7 +384,11 @@ fn cluster_view(index: usize, report: &Report, texts: &[SourceText]) -> ClusterV
                             c.high.sources
                         )
                     }),
-                corrected_to: finding.corrected_to.clone(),
+                // The note usually says it already ("X corrected to Y by …").
+                corrected_to: finding
+                    .corrected_to
+                    .clone()
+                    .filter(|_| !finding.note.as_deref().unwrap_or("").contains("corrected to")),
             });
         }
         events.push(EventView {
