@@ -267,8 +267,14 @@ fn report_in_headless_chromium() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert!(conflicts.contains(&"victim name | ✖ conflict"), "{conflicts:?}");
-    assert!(conflicts.contains(&"children injured | ✖ conflict"), "{conflicts:?}");
+    assert!(
+        conflicts.contains(&"victim name | ✖ conflict"),
+        "{conflicts:?}"
+    );
+    assert!(
+        conflicts.contains(&"children injured | ✖ conflict"),
+        "{conflicts:?}"
+    );
     let hospital = driver.run(
         "var r = Array.from(document.querySelectorAll('tr.finding'))\
          .find(r => r.querySelector('th').firstChild.textContent.trim() === 'hospital');\
@@ -276,7 +282,10 @@ fn report_in_headless_chromium() {
     );
     let hospital = hospital.as_str().expect("a hospital row");
     assert!(hospital.starts_with("review | "), "{hospital}");
-    assert!(hospital.contains("M10") && hospital.contains("M2"), "{hospital}");
+    assert!(
+        hospital.contains("M10") && hospital.contains("M2"),
+        "{hospital}"
+    );
 
     // Nothing selected yet: no evidence shown.
     assert_eq!(
@@ -286,7 +295,11 @@ fn report_in_headless_chromium() {
 
     // Select the "Omar" value with the keyboard, as an editor tabbing through.
     let omar = driver.find(".val[data-ev][aria-label*='Omar Daqneesh']");
-    driver.call("POST", &format!("/element/{omar}/value"), Some(&json!({"text": ENTER})));
+    driver.call(
+        "POST",
+        &format!("/element/{omar}/value"),
+        Some(&json!({"text": ENTER})),
+    );
     let evidence = driver.run(
         "var e = document.querySelector('.ev.shown');\
          if (!e) return null;\
@@ -316,9 +329,16 @@ fn report_in_headless_chromium() {
     let m10 = driver.find(".val[data-ev][aria-label^='hospital'][aria-label*='M10']");
     driver.call("POST", &format!("/element/{m10}/click"), Some(&json!({})));
     let shown = driver.run("return document.querySelector('.ev.shown h3').textContent;");
-    assert!(shown.as_str().unwrap_or_default().contains("M10"), "{shown}");
+    assert!(
+        shown.as_str().unwrap_or_default().contains("M10"),
+        "{shown}"
+    );
     let conflicts_only = driver.find("input[value=conflict]");
-    driver.call("POST", &format!("/element/{conflicts_only}/click"), Some(&json!({})));
+    driver.call(
+        "POST",
+        &format!("/element/{conflicts_only}/click"),
+        Some(&json!({})),
+    );
     let visible = driver.run(
         "return Array.from(document.querySelectorAll('tr.finding')).filter(r => !r.hidden).length;",
     );
@@ -326,7 +346,11 @@ fn report_in_headless_chromium() {
     let all = driver.find("input[value=all]");
     driver.call("POST", &format!("/element/{all}/click"), Some(&json!({})));
     let search = driver.find("input[type=search]");
-    driver.call("POST", &format!("/element/{search}/value"), Some(&json!({"text": "qaterji"})));
+    driver.call(
+        "POST",
+        &format!("/element/{search}/value"),
+        Some(&json!({"text": "qaterji"})),
+    );
     let visible = driver.run(
         "return Array.from(document.querySelectorAll('tr.finding')).filter(r => !r.hidden)\
          .map(r => r.getAttribute('data-search').split(' ')[0]);",

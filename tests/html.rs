@@ -15,7 +15,11 @@ fn check_html(cluster: &str) -> String {
         .args(["check", cluster, "--format", "html"])
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
@@ -93,7 +97,10 @@ fn hostile_sources_render_as_inert_text() {
 
     // Every payload is on the page, as text.
     for payload in hostile::PAYLOADS {
-        assert!(page.contains(&escaped(payload)), "{payload} not shown as text");
+        assert!(
+            page.contains(&escaped(payload)),
+            "{payload} not shown as text"
+        );
     }
     // The manifest's values too: cluster name, id, outlet, URL, date.
     for value in [
@@ -107,15 +114,60 @@ fn hostile_sources_render_as_inert_text() {
     }
 
     let allowed = [
-        "!doctype", "html", "head", "meta", "title", "style", "body", "main", "header", "h1",
-        "h2", "h3", "p", "ul", "li", "b", "span", "form", "fieldset", "legend", "label", "input",
-        "output", "section", "div", "table", "caption", "thead", "tbody", "tr", "th", "td", "a",
-        "aside", "article", "q", "time", "blockquote", "mark", "details", "summary", "footer",
-        "script", "nav", "br", "pre", "s",
+        "!doctype",
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "header",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "ul",
+        "li",
+        "b",
+        "span",
+        "form",
+        "fieldset",
+        "legend",
+        "label",
+        "input",
+        "output",
+        "section",
+        "div",
+        "table",
+        "caption",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "aside",
+        "article",
+        "q",
+        "time",
+        "blockquote",
+        "mark",
+        "details",
+        "summary",
+        "footer",
+        "script",
+        "nav",
+        "br",
+        "pre",
+        "s",
     ];
     let mut scripts = 0;
     for (name, attrs) in tags(&page) {
-        assert!(allowed.contains(&name.as_str()), "unexpected tag <{name}{attrs}>");
+        assert!(
+            allowed.contains(&name.as_str()),
+            "unexpected tag <{name}{attrs}>"
+        );
         for (attr, value) in attributes(&attrs) {
             assert!(!attr.starts_with("on"), "event handler in <{name}{attrs}>");
             if attr == "href" {
@@ -163,7 +215,10 @@ fn the_page_loads_nothing_and_allows_only_its_own_script() {
         .and_then(|s| s.split("</script>").next())
         .expect("a script");
     let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
-    assert!(csp.contains(&format!("script-src 'sha256-{hash}'")), "{csp}");
+    assert!(
+        csp.contains(&format!("script-src 'sha256-{hash}'")),
+        "{csp}"
+    );
 }
 
 #[test]

@@ -269,11 +269,7 @@ fn cluster_view(index: usize, report: &Report, texts: &[SourceText]) -> ClusterV
         },
         SummaryItem {
             count: s.sources_off_topic,
-            label: plural(
-                s.sources_off_topic,
-                "off-topic source",
-                "off-topic sources",
-            ),
+            label: plural(s.sources_off_topic, "off-topic source", "off-topic sources"),
             class: "offtopic",
             icon: "⊘",
         },
@@ -296,8 +292,8 @@ fn cluster_view(index: usize, report: &Report, texts: &[SourceText]) -> ClusterV
         .collect();
     let mut finding_no = 0usize;
     for (event, on_topic) in &event_ids {
-        let heading = (event_ids.len() > 1)
-            .then(|| super::event_heading(report, event, on_topic.len()));
+        let heading =
+            (event_ids.len() > 1).then(|| super::event_heading(report, event, on_topic.len()));
         let columns = on_topic
             .iter()
             .map(|s| ColumnView {
@@ -345,12 +341,17 @@ fn cluster_view(index: usize, report: &Report, texts: &[SourceText]) -> ClusterV
                             finding.label,
                             source.id,
                             shown,
-                            if value.superseded { " (superseded)" } else { "" }
+                            if value.superseded {
+                                " (superseded)"
+                            } else {
+                                ""
+                            }
                         ),
                         value: shown,
                         marks,
                         superseded: value.superseded,
-                        differs: v > 0 && matches!(finding.status, Status::Conflict | Status::Review),
+                        differs: v > 0
+                            && matches!(finding.status, Status::Conflict | Status::Review),
                         ev: id,
                     });
                 }
@@ -385,10 +386,13 @@ fn cluster_view(index: usize, report: &Report, texts: &[SourceText]) -> ClusterV
                         )
                     }),
                 // The note usually says it already ("X corrected to Y by …").
-                corrected_to: finding
-                    .corrected_to
-                    .clone()
-                    .filter(|_| !finding.note.as_deref().unwrap_or("").contains("corrected to")),
+                corrected_to: finding.corrected_to.clone().filter(|_| {
+                    !finding
+                        .note
+                        .as_deref()
+                        .unwrap_or("")
+                        .contains("corrected to")
+                }),
             });
         }
         events.push(EventView {
@@ -609,7 +613,10 @@ fn text_segments(anchor: &str, source: &SourceText, summary: &SourceSummary) -> 
         let Some(piece) = text.get(a..b) else {
             continue;
         };
-        let covering: Vec<&&Claim> = claims.iter().filter(|c| c.start <= a && b <= c.end).collect();
+        let covering: Vec<&&Claim> = claims
+            .iter()
+            .filter(|c| c.start <= a && b <= c.end)
+            .collect();
         let dropped_here = dropped.iter().find(|(s, e, _)| *s <= a && b <= *e);
         let id = starts.contains(&a).then(|| format!("{anchor}-o{a}"));
         let (class, title) = if !covering.is_empty() {
