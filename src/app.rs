@@ -18,6 +18,7 @@ use crate::compare::{compare, Report, SourceClaims, Status};
 use crate::diag::Diagnostic;
 use crate::extract::{check_boilerplate, check_examples, extract};
 use crate::load::{load_cluster, Cluster, LoadOptions};
+use crate::report::html::SourceText;
 use crate::report::{render_claims, render_reports, ClaimsReport, Format, RenderOptions};
 use crate::rules::{Cardinality, RuleSet};
 
@@ -136,6 +137,38 @@ pub fn analyze(cluster: Cluster, rules: &RuleSet, lang: &str) -> Report {
         rules,
         cluster.diagnostics,
     )
+}
+
+/// Like [`analyze`], also keeping each source's text and every claim read
+/// from it, off-topic sources' included: what the HTML page shows in full.
+pub fn analyze_with_texts(
+    cluster: Cluster,
+    rules: &RuleSet,
+    lang: &str,
+) -> (Report, Vec<SourceText>) {
+    let texts: Vec<(String, String)> = cluster
+        .sources
+        .iter()
+        .map(|s| (s.id.clone(), s.text.clone()))
+        .collect();
+    let sources = read_sources(cluster.sources, rules, lang);
+    let full = sources
+        .iter()
+        .zip(texts)
+        .map(|(s, (id, text))| SourceText {
+            id,
+            text,
+            claims: s.claims.clone(),
+        })
+        .collect();
+    let report = compare(
+        &cluster.name,
+        cluster.path,
+        sources,
+        rules,
+        cluster.diagnostics,
+    );
+    (report, full)
 }
 
 /// The capitalised words of the sentences that were read (not counting
@@ -410,14 +443,30 @@ pub fn check(
     let Some((rules, clusters, skipped)) = prepare(paths, options, stderr) else {
         return EXIT_ERROR;
     };
+    // The HTML page shows every source in full: keep the texts for it.
+    let html = options.format == Format::Html;
+    let mut texts = Vec::new();
     let reports: Vec<Report> = clusters
         .into_iter()
-        .map(|c| analyze(c, &rules, &options.lang))
+        .map(|c| {
+            if html {
+                let (report, sources) = analyze_with_texts(c, &rules, &options.lang);
+                texts.push(sources);
+                report
+            } else {
+                analyze(c, &rules, &options.lang)
+            }
+        })
         .collect();
     if reports.is_empty() {
         return EXIT_ERROR;
     }
-    let text = match render_reports(&reports, options.format, render_options(options)) {
+    let rendered = if html {
+        crate::report::html::render(&reports, &texts)
+    } else {
+        render_reports(&reports, options.format, render_options(options))
+    };
+    let text = match rendered {
         Ok(text) => text,
         Err(e) => {
             let _ = writeln!(stderr, "error: cannot render the report: {e}");
@@ -637,6 +686,7 @@ fn render_rules(rules: &RuleSet, format: Format) -> Result<String, String> {
         ]
     };
     match format {
+        Format::Html => Err(crate::report::HTML_CHECK_ONLY.into()),
         Format::Markdown => Ok(rules_markdown(rules)),
         Format::Json | Format::Yaml => {
             let rows: Vec<serde_json::Value> = rules

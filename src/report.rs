@@ -20,6 +20,8 @@ use crate::compare::{Finding, Report, Status, SCHEMA};
 use crate::extract::Claim;
 use crate::normalize::{format_number, Found, Qualifier};
 
+pub mod html;
+
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -33,6 +35,9 @@ pub enum Format {
     Csv,
     /// Markdown tables, for tickets and pull requests.
     Markdown,
+    /// One self-contained HTML page for editors (`check` only; see
+    /// [`html`]).
+    Html,
 }
 
 /// How to render.
@@ -45,6 +50,10 @@ pub struct RenderOptions {
     /// The width to fit tables into; `None` leaves lines as long as they are.
     pub width: Option<u16>,
 }
+
+/// Why only `check` renders HTML: the page is a review of findings.
+pub const HTML_CHECK_ONLY: &str =
+    "--format html is for `check` (the review page); use table, json, yaml, csv or markdown here";
 
 /// Above this many on-topic sources the table lists values with their
 /// sources instead of one column per source.
@@ -62,6 +71,7 @@ pub fn render_reports(
     match format {
         Format::Json | Format::Yaml => out = serialize_all(reports, format)?,
         Format::Csv => out = csv_reports(reports, options.evidence)?,
+        Format::Html => out = html::render(reports, &[])?,
         Format::Table => {
             for (i, report) in reports.iter().enumerate() {
                 if reports.len() > 1 {
@@ -678,6 +688,7 @@ pub fn render_quantities(
 ) -> Result<String, String> {
     let mut out = String::new();
     match format {
+        Format::Html => return Err(HTML_CHECK_ONLY.into()),
         Format::Json => {
             out = serde_json::to_string_pretty(rows).map_err(|e| e.to_string())?;
             out.push('\n');
@@ -788,6 +799,7 @@ pub fn render_claims(
 ) -> Result<String, String> {
     let mut out = String::new();
     match format {
+        Format::Html => return Err(HTML_CHECK_ONLY.into()),
         Format::Json | Format::Yaml => out = serialize_all(reports, format)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());

@@ -65,7 +65,7 @@ pub struct EventGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub separation: Option<f64>,
     /// The signals that set it apart, strongest first (at most
-    /// [`MAX_REPORTED`]); empty for a cluster of one event.
+    /// `MAX_REPORTED`); empty for a cluster of one event.
     pub signals: Vec<EventSignal>,
 }
 
