@@ -289,23 +289,35 @@ fn load_directory(
                 continue;
             }
         }
-        match read_source(&path, options) {
-            Ok(decoded) => {
-                cluster.diagnostics.extend(decoded.warning(&path));
-                cluster.sources.push(Source {
-                    id,
-                    path,
-                    text: decoded.text,
-                    meta: SourceMeta {
-                        encoding: decoded.encoding.to_string(),
-                        ..SourceMeta::default()
-                    },
-                });
-            }
-            Err(d) => cluster.diagnostics.push(d),
-        }
+        add_source(cluster, id, path, SourceMeta::default(), options);
     }
     Ok(())
+}
+
+/// Reads one source into the cluster, or records why it was skipped; a
+/// legacy or UTF-16 encoding is named in a warning.
+fn add_source(
+    cluster: &mut Cluster,
+    id: String,
+    path: PathBuf,
+    meta: SourceMeta,
+    options: LoadOptions,
+) {
+    match read_source(&path, options) {
+        Ok(decoded) => {
+            cluster.diagnostics.extend(decoded.warning(&path));
+            cluster.sources.push(Source {
+                id,
+                text: decoded.text,
+                meta: SourceMeta {
+                    encoding: decoded.encoding.to_string(),
+                    ..meta
+                },
+                path,
+            });
+        }
+        Err(d) => cluster.diagnostics.push(d.at(None)),
+    }
 }
 
 fn load_manifest(
@@ -377,21 +389,7 @@ fn load_manifest(
             );
             continue;
         }
-        match read_source(&path, options) {
-            Ok(decoded) => {
-                cluster.diagnostics.extend(decoded.warning(&path));
-                cluster.sources.push(Source {
-                    id,
-                    path,
-                    text: decoded.text,
-                    meta: SourceMeta {
-                        encoding: decoded.encoding.to_string(),
-                        ..entry.meta
-                    },
-                });
-            }
-            Err(d) => cluster.diagnostics.push(d.at(None)),
-        }
+        add_source(cluster, id, path, entry.meta, options);
     }
     Ok(())
 }
