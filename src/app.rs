@@ -215,11 +215,7 @@ fn dates_named(
         for (i, word) in words.iter().enumerate() {
             let is_day =
                 |w: &str| w.len() <= 2 && w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
-            if word.len() == 4
-                && word
-                    .parse::<u32>()
-                    .is_ok_and(|y| (1900..=2100).contains(&y))
-            {
+            if crate::extract::years_named(word).next().is_some() {
                 *dates.entry((*word).to_string()).or_insert(0) += 1;
             }
             let lower = word.to_lowercase();
@@ -891,6 +887,12 @@ pub fn rules_test(dir: Option<&Path>, stdout: &mut dyn Write, stderr: &mut dyn W
     }
     for (id, failures) in check_boilerplate(&rules) {
         report(format!("boilerplate:{id}"), failures, stdout);
+    }
+    // Every pattern, cue and boilerplate regex compiles, reached by an
+    // example or not (a run compiles each on first use).
+    for problem in rules.uncompilable() {
+        failed += 1;
+        let _ = writeln!(stdout, "FAIL  does not compile: {problem}");
     }
     let _ = writeln!(stdout, "{passed} passed, {failed} failed");
     if failed > 0 {

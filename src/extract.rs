@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::clean::{clean, Document, Span};
 use crate::load::{Source, SourceMeta};
 use crate::normalize::{normalize, parse_quantity, quantity_prefix, Quantity, Value};
+use crate::rules::prefilter::Candidates;
 use crate::rules::{ClaimKind, Lexicon, RuleSet};
 
 /// The subject label for claims about someone else than the story's subject.
@@ -119,10 +120,33 @@ pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet, lang: &str) -> 
         return claims;
     };
     let context = Context::of(doc, lexicon);
+    let spans: Vec<(usize, usize)> = doc
+        .sentences
+        .iter()
+        .map(|s| (s.folded.start, s.folded.end))
+        .collect();
+    let candidates = rules
+        .prefilter(lang)
+        .map(|p| p.candidates(&doc.folded, &spans));
+    let mut first = 0;
     for kind in rules.kinds.iter().filter(|k| k.lang == lang) {
-        extract_kind(source_id, doc, kind, lexicon, &context, &mut claims);
+        let scope = Scope {
+            candidates: candidates.as_ref(),
+            first,
+        };
+        extract_kind(source_id, doc, kind, lexicon, &context, scope, &mut claims);
+        first += kind.patterns.len();
     }
     drop_nested(claims)
+}
+
+/// Which sentences a kind's patterns are run on: those the rule set's
+/// prefilter lets through (its patterns are numbered across the kinds of a
+/// language, this kind's from `first`), or all.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    candidates: Option<&'a Candidates>,
+    first: usize,
 }
 
 /// What a document says about who speaks where: embedded posts (by
@@ -133,6 +157,9 @@ struct Context {
     /// The speaker each sentence names, once looked up: many claims share
     /// a sentence.
     speakers: std::cell::RefCell<BTreeMap<usize, Option<String>>>,
+    /// The latest year the document names: the story's own time, against
+    /// which a sentence naming only earlier years tells of another event.
+    latest_year: Option<u32>,
 }
 
 impl Context {
@@ -176,6 +203,12 @@ impl Context {
             posts,
             quotes,
             speakers: std::cell::RefCell::new(BTreeMap::new()),
+            // The kept sentences only: a footer's "© 2019" is not the story's.
+            latest_year: doc
+                .sentences
+                .iter()
+                .flat_map(|s| years_named(doc.folded_text(s)))
+                .max(),
         }
     }
 }
@@ -267,6 +300,7 @@ fn extract_kind(
     kind: &ClaimKind,
     lexicon: &Lexicon,
     context: &Context,
+    scope: Scope,
     out: &mut Vec<Claim>,
 ) {
     use crate::rules::ValueType;
@@ -274,10 +308,14 @@ fn extract_kind(
         kind.value_type,
         ValueType::Name | ValueType::Place | ValueType::Organisation
     );
-    for pattern in &kind.patterns {
+    for (number, pattern) in kind.patterns.iter().enumerate() {
+        let only = scope.candidates.and_then(|c| c.spans(scope.first + number));
         // Most patterns match nowhere in a document: one pass over the whole
-        // text saves a pass per sentence.
-        if !pattern.anchored && !pattern.regex.is_match(&doc.folded) {
+        // text saves a pass per sentence (the prefilter has done better).
+        if only.is_none() && !pattern.anchored && !pattern.regex.is_match(&doc.folded) {
+            continue;
+        }
+        if only.is_some_and(<[usize]>::is_empty) {
             continue;
         }
         let reject_groups: Vec<&str> = pattern
@@ -286,7 +324,18 @@ fn extract_kind(
             .flatten()
             .filter(|n| n.starts_with("reject"))
             .collect();
-        for (index, sentence) in doc.sentences.iter().enumerate() {
+        let all: Vec<usize>;
+        let indexes = match only {
+            Some(only) => only,
+            None => {
+                all = (0..doc.sentences.len()).collect();
+                &all
+            }
+        };
+        for &index in indexes {
+            let Some(sentence) = doc.sentences.get(index) else {
+                continue;
+            };
             let text = doc.folded_text(sentence);
             // In a Title Case Headline every word is capitalised, so the
             // capitalised-word placeholders cannot tell a name from a verb.
@@ -379,7 +428,7 @@ fn extract_kind(
                     (first, whole.end)
                 };
                 let span: Span = doc.original_span(base + fs, base + fe);
-                let subject = subject_of(kind, doc, index, lexicon);
+                let subject = subject_of(kind, doc, index, lexicon, context);
                 let (modality, attribution) =
                     attribution_of(doc, index, (base + fs, base + fe), lexicon, context);
                 out.push(Claim {
@@ -536,10 +585,22 @@ pub fn is_title_case(sentence: &str) -> bool {
 /// The subject of a claim in sentence `index`: the kind's subject, or
 /// `other: <cue>` when the sentence (or the one before it in the same
 /// paragraph) says it is about someone else.
-fn subject_of(kind: &ClaimKind, doc: &Document, index: usize, lexicon: &Lexicon) -> Option<String> {
-    let subject = kind.subject.clone()?;
+fn subject_of(
+    kind: &ClaimKind,
+    doc: &Document,
+    index: usize,
+    lexicon: &Lexicon,
+    context: &Context,
+) -> Option<String> {
     let sentence = &doc.sentences[index];
-    let mut scope = vec![doc.folded_text(sentence)];
+    let text = doc.folded_text(sentence);
+    // Another time is another event, whatever the kind: "In 2004 a tsunami
+    // killed 230,000" beside a story of 2012, or "Last year, …".
+    if let Some(when) = other_time(text, lexicon, context.latest_year) {
+        return Some(format!("{OTHER_SUBJECT_PREFIX}{when}"));
+    }
+    let subject = kind.subject.clone()?;
+    let mut scope = vec![text];
     if index > 0 && doc.sentences[index - 1].paragraph == sentence.paragraph {
         scope.push(doc.folded_text(&doc.sentences[index - 1]));
     }
@@ -554,6 +615,32 @@ fn subject_of(kind: &ClaimKind, doc: &Document, index: usize, lexicon: &Lexicon)
         }
     }
     Some(subject)
+}
+
+/// The other time a sentence tells of, if any: the earlier year it names
+/// when it does not name `latest` (the latest year of its document), or the
+/// lexicon's cue ("last year", "two years ago").
+fn other_time(text: &str, lexicon: &Lexicon, latest: Option<u32>) -> Option<String> {
+    if let Some(latest) = latest {
+        let years: Vec<u32> = years_named(text).collect();
+        if !years.is_empty() && years.iter().all(|&y| y < latest) {
+            return years.iter().max().map(u32::to_string);
+        }
+    }
+    lexicon
+        .other_time_cues
+        .iter()
+        .find_map(|cue| cue.find(text))
+        .map(|m| m.as_str().to_lowercase())
+}
+
+/// The years a text names: four-digit numbers from 1900 to 2100 standing
+/// alone as words (not "1,500" or "M2100").
+pub fn years_named(text: &str) -> impl Iterator<Item = u32> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|w| w.parse::<u32>().ok())
+        .filter(|y| (1900..=2100).contains(y))
 }
 
 /// One way a rule's examples failed.
@@ -586,7 +673,29 @@ pub fn check_examples(kind: &ClaimKind, rules: &RuleSet) -> Vec<ExampleFailure> 
         let doc = clean(&source, rules, lexicon);
         let mut claims = Vec::new();
         let context = Context::of(&doc, lexicon);
-        extract_kind("example", &doc, kind, lexicon, &context, &mut claims);
+        // Through the prefilter, as in a real run, so that examples test it.
+        let spans: Vec<(usize, usize)> = doc
+            .sentences
+            .iter()
+            .map(|s| (s.folded.start, s.folded.end))
+            .collect();
+        let first = rules
+            .kinds
+            .iter()
+            .filter(|k| k.lang == kind.lang)
+            .take_while(|k| !std::ptr::eq(*k, kind))
+            .map(|k| k.patterns.len())
+            .sum();
+        let known = rules.kinds.iter().any(|k| std::ptr::eq(k, kind));
+        let candidates = rules
+            .prefilter(&kind.lang)
+            .filter(|_| known)
+            .map(|p| p.candidates(&doc.folded, &spans));
+        let scope = Scope {
+            candidates: candidates.as_ref(),
+            first,
+        };
+        extract_kind("example", &doc, kind, lexicon, &context, scope, &mut claims);
         // The same resolution as a real run: the fuller reading wins.
         drop_nested(claims)
     };

@@ -23,6 +23,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{locate, Diagnostic};
 
+pub mod prefilter;
+
+use prefilter::Prefilter;
+
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 }
@@ -131,13 +135,76 @@ struct KindFile {
     must_not_match: Vec<String>,
 }
 
+/// A regex compiled when it is first used. The built-in rules hold hundreds
+/// of patterns in four languages, and a run needs few of them: deferring
+/// keeps start-up short, and a pattern whose words never occur (see
+/// [`prefilter`]) is never compiled. Built-in patterns are compiled by the
+/// test suite and `rules test`; a user's rules are compiled as they load, so
+/// their errors still point at file, line and column.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    /// The pattern, placeholders expanded.
+    pattern: String,
+    cell: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// A regex already compiled.
+    pub fn compiled(regex: Regex) -> LazyRegex {
+        LazyRegex {
+            pattern: regex.as_str().to_string(),
+            cell: std::sync::OnceLock::from(regex),
+        }
+    }
+
+    /// A pattern to compile on first use; it has been checked to parse.
+    pub fn deferred(pattern: String) -> LazyRegex {
+        LazyRegex {
+            pattern,
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The pattern's text.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// Compiles the pattern now, or says why it cannot be.
+    pub fn try_compile(&self) -> Result<&Regex, String> {
+        if let Some(regex) = self.cell.get() {
+            return Ok(regex);
+        }
+        let regex = build_regex(&self.pattern)?;
+        Ok(self.cell.get_or_init(|| regex))
+    }
+}
+
+impl std::ops::Deref for LazyRegex {
+    type Target = Regex;
+
+    /// The compiled regex. A deferred pattern that does not compile (only
+    /// possible past its size limit, which the test suite rules out for
+    /// the built-in rules) matches nothing.
+    fn deref(&self) -> &Regex {
+        self.cell.get_or_init(|| {
+            build_regex(&self.pattern).unwrap_or_else(|_| {
+                #[allow(clippy::expect_used)]
+                Regex::new(r"[^\s\S]").expect("an empty class compiles")
+            })
+        })
+    }
+}
+
 /// One compiled pattern of a claim kind.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     /// The pattern as written in the rule file, placeholders unexpanded.
     pub source: String,
-    /// The compiled regex, placeholders expanded.
-    pub regex: Regex,
+    /// The regex, placeholders expanded, compiled on first use.
+    pub regex: LazyRegex,
+    /// The words it cannot match without (see [`prefilter`]).
+    pub required: prefilter::Required,
     /// True when the pattern anchors at the text's start or end (`^`, `$`):
     /// it must then be run on each sentence, never pre-checked on the whole
     /// text, where `^` would mean the start of the document.
@@ -314,6 +381,8 @@ struct LexiconFile {
     #[serde(default)]
     other_subject_cues: Vec<String>,
     #[serde(default)]
+    other_time_cues: Vec<String>,
+    #[serde(default)]
     topic_stopwords: Vec<String>,
     #[serde(default)]
     placeholders: BTreeMap<String, String>,
@@ -377,7 +446,11 @@ pub struct Lexicon {
     pub continuation_words: BTreeSet<String>,
     /// Regexes that mark a sentence as being about someone else than the
     /// story's main subject ("another child").
-    pub other_subject_cues: Vec<Regex>,
+    pub other_subject_cues: Vec<LazyRegex>,
+    /// Regexes that mark a sentence as telling of another time than the
+    /// story's ("last year", "two years ago"): its claims are about another
+    /// event, as are those of a sentence naming an earlier year.
+    pub other_time_cues: Vec<LazyRegex>,
     /// Capitalised words that say nothing about which event a source reports.
     pub topic_stopwords: BTreeSet<String>,
     /// Named sub-patterns that rule patterns use as `{name}`.
@@ -385,16 +458,16 @@ pub struct Lexicon {
     /// Regexes with a `by` group that say who a sentence attributes what it
     /// says to ("according to SANA", "Dr Hamza said"); groups named
     /// `reject…` veto a match.
-    pub speakers: Vec<Regex>,
+    pub speakers: Vec<LazyRegex>,
     /// The line under an embedded post ("— Raf Sanchez (@rafsanchez) August
     /// 17, 2016"), with `by` and `handle` groups.
-    pub post_signature: Option<Regex>,
+    pub post_signature: Option<LazyRegex>,
     /// A sentence that matches one of these gives a corrected value ("His
     /// name was later corrected to Omran").
-    pub corrected: Vec<Regex>,
+    pub corrected: Vec<LazyRegex>,
     /// A sentence that matches one of these gives a value that was wrong
     /// ("An earlier version of this article said…").
-    pub superseded: Vec<Regex>,
+    pub superseded: Vec<LazyRegex>,
     /// The attribution and correction patterns as written, compiled into
     /// the fields above only for the languages a run reads.
     pattern_sources: PatternSources,
@@ -413,38 +486,15 @@ impl Lexicon {
     /// Compiles the attribution and correction patterns (their syntax was
     /// checked when the lexicon was read); one over the size limit is an
     /// error.
-    fn compile_patterns(&mut self, diags: &mut Vec<Diagnostic>) {
+    fn compile_patterns(&mut self) {
+        // Checked as they were read (compiled there for a user's rules):
+        // here they are only kept, to compile on first use.
         let src = std::mem::take(&mut self.pattern_sources);
-        let file = format!("lang/{}.yaml", self.lang);
-        let mut build = |what: &str, p: &str| match build_regex(p) {
-            Ok(re) => Some(re),
-            Err(msg) => {
-                diags.push(
-                    Diagnostic::error(&file, format!("bad regex in {what}: {msg}"))
-                        .hint("simplify the regex; see docs/rules-guide.md"),
-                );
-                None
-            }
-        };
-        self.speakers = src
-            .speakers
-            .iter()
-            .filter_map(|p| build("attribution.speakers", p))
-            .collect();
-        self.post_signature = src
-            .post_signature
-            .as_deref()
-            .and_then(|p| build("attribution.post_signature", p));
-        self.corrected = src
-            .corrected
-            .iter()
-            .filter_map(|p| build("corrections.corrected", p))
-            .collect();
-        self.superseded = src
-            .superseded
-            .iter()
-            .filter_map(|p| build("corrections.superseded", p))
-            .collect();
+        let defer = |p: &String| LazyRegex::deferred(p.clone());
+        self.speakers = src.speakers.iter().map(defer).collect();
+        self.post_signature = src.post_signature.as_ref().map(defer);
+        self.corrected = src.corrected.iter().map(defer).collect();
+        self.superseded = src.superseded.iter().map(defer).collect();
     }
 }
 
@@ -491,7 +541,7 @@ pub struct Boilerplate {
     /// `boilerplate/<lang>.yaml`); `None` applies to every source.
     pub lang: Option<String>,
     /// The compiled pattern.
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// Texts the pattern must match.
     pub examples: Vec<String>,
     /// Texts the pattern must not match.
@@ -517,6 +567,9 @@ pub struct RuleSet {
     /// The `topic_stopwords` of every language: values of one kind may come
     /// in several languages, and none of these words make two values overlap.
     pub all_stopwords: BTreeSet<String>,
+    /// Per language, the literal prefilter over the patterns of its kinds, in
+    /// [`RuleSet::kinds`] order: which sentences each pattern may match.
+    prefilters: BTreeMap<String, Prefilter>,
 }
 
 /// A rule file's text and the path to report it under.
@@ -697,7 +750,7 @@ impl RuleSet {
         for (layer_index, layer) in layers.iter().enumerate() {
             for file in layer {
                 if file.rel.starts_with("lang/") {
-                    lex_files.push(file);
+                    lex_files.push((layer_index, file));
                 } else if file.rel.starts_with("variants/") {
                     variant_files.push(file);
                 } else if file.rel.starts_with("boilerplate/") {
@@ -713,16 +766,16 @@ impl RuleSet {
         }
 
         let mut lexicons: BTreeMap<String, Lexicon> = BTreeMap::new();
-        for file in lex_files {
+        for (layer, file) in lex_files {
             match parse_yaml::<LexiconFile>(file) {
-                Ok(lf) => merge_lexicon(&mut lexicons, lf, file, &mut diags),
+                Ok(lf) => merge_lexicon(&mut lexicons, lf, file, layer == 0, &mut diags),
                 Err(d) => diags.push(d),
             }
         }
 
         for lex in lexicons.values_mut() {
             if langs.is_none_or(|l| l.contains(&lex.lang)) {
-                lex.compile_patterns(&mut diags);
+                lex.compile_patterns();
             }
         }
 
@@ -750,7 +803,8 @@ impl RuleSet {
                     };
                     let builtin = *layer == 0;
                     let mode = match (wanted, builtin) {
-                        (true, _) => Mode::Compile,
+                        (true, true) => Mode::Defer,
+                        (true, false) => Mode::Compile,
                         (false, true) => Mode::Light,
                         (false, false) => Mode::Check,
                     };
@@ -783,7 +837,10 @@ impl RuleSet {
                     continue;
                 }
             };
-            let mode = if langs.is_none_or(|l| l.contains(kf.lang.as_deref().unwrap_or("en"))) {
+            let wanted = langs.is_none_or(|l| l.contains(kf.lang.as_deref().unwrap_or("en")));
+            let mode = if wanted && layer == 0 {
+                Mode::Defer
+            } else if wanted {
                 Mode::Compile
             } else if layer == 0 {
                 // Built-in rules are compiled by the test suite on every change.
@@ -844,8 +901,20 @@ impl RuleSet {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(diags);
         }
+        let kinds: Vec<ClaimKind> = kinds.into_values().map(|(_, k)| k).collect();
+        let prefilters = lexicons
+            .keys()
+            .map(|lang| {
+                let patterns = kinds
+                    .iter()
+                    .filter(|k| &k.lang == lang)
+                    .flat_map(|k| k.patterns.iter().map(|p| &p.required));
+                (lang.clone(), Prefilter::new(patterns))
+            })
+            .collect();
         Ok(RuleSet {
-            kinds: kinds.into_values().map(|(_, k)| k).collect(),
+            kinds,
+            prefilters,
             boilerplate,
             function_words: function_words(&lexicons),
             all_stopwords: lexicons
@@ -855,6 +924,44 @@ impl RuleSet {
             lexicons,
             warnings: diags,
         })
+    }
+
+    /// Compiles every regex that waits for its first use (the built-in
+    /// rules' patterns, cues and boilerplate) and lists those that fail,
+    /// as `what: message`. The test suite and `rules test` run it, so
+    /// that a run never meets a built-in pattern that does not compile.
+    pub fn uncompilable(&self) -> Vec<String> {
+        let mut all: Vec<(String, &LazyRegex)> = Vec::new();
+        for kind in &self.kinds {
+            for p in &kind.patterns {
+                all.push((format!("{} ({})", kind.id, kind.file.display()), &p.regex));
+            }
+        }
+        for lex in self.lexicons.values() {
+            let what = format!("lang/{}.yaml", lex.lang);
+            let lists = [
+                &lex.other_subject_cues,
+                &lex.other_time_cues,
+                &lex.speakers,
+                &lex.corrected,
+                &lex.superseded,
+            ];
+            for re in lists.into_iter().flatten().chain(&lex.post_signature) {
+                all.push((what.clone(), re));
+            }
+        }
+        for b in &self.boilerplate {
+            all.push((format!("boilerplate:{}", b.id), &b.regex));
+        }
+        all.into_iter()
+            .filter_map(|(what, re)| re.try_compile().err().map(|e| format!("{what}: {e}")))
+            .collect()
+    }
+
+    /// The literal prefilter over the patterns of `lang`'s kinds, in the
+    /// order of [`RuleSet::kinds`] then of each kind's patterns.
+    pub fn prefilter(&self, lang: &str) -> Option<&Prefilter> {
+        self.prefilters.get(lang)
     }
 
     /// The lexicon for `lang`, or an empty one.
@@ -966,6 +1073,7 @@ fn merge_lexicon(
     lexicons: &mut BTreeMap<String, Lexicon>,
     lf: LexiconFile,
     file: &RuleFile,
+    builtin: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
     let lex = lexicons.entry(lf.lang.clone()).or_insert_with(|| Lexicon {
@@ -1066,15 +1174,23 @@ fn merge_lexicon(
     lex.placeholders.extend(lf.placeholders);
     // Checked here (the syntax, cheaply, with the file's position); compiled
     // by `compile_for` only for the languages a run reads.
+    // Built-in patterns are compiled by the test suite, so their syntax is
+    // enough here; a user's are compiled now, so that a pattern too large
+    // to compile is reported with its place, not at its first use.
     let mut check = |what: &str, pattern: &str| {
-        if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
+        let problem = if builtin {
+            regex_syntax::ast::parse::Parser::new()
+                .parse(pattern)
+                .err()
+                .map(|e| regex_message(&e.to_string()))
+        } else {
+            build_regex(pattern).err()
+        };
+        if let Some(msg) = problem {
             diags.push(
-                Diagnostic::error(
-                    &file.path,
-                    format!("bad regex in {what}: {}", regex_message(&e.to_string())),
-                )
-                .at(locate(&file.text, first_line(pattern), 0))
-                .hint("fix the regex; see docs/rules-guide.md"),
+                Diagnostic::error(&file.path, format!("bad regex in {what}: {msg}"))
+                    .at(locate(&file.text, first_line(pattern), 0))
+                    .hint("fix the regex; see docs/rules-guide.md"),
             );
             false
         } else {
@@ -1103,16 +1219,13 @@ fn merge_lexicon(
         }
     }
     for cue in lf.other_subject_cues {
-        match build_regex(&cue) {
-            Ok(re) => lex.other_subject_cues.push(re),
-            Err(msg) => diags.push(
-                Diagnostic::error(
-                    &file.path,
-                    format!("bad regex in other_subject_cues: {msg}"),
-                )
-                .at(locate(&file.text, first_line(&cue), 0))
-                .hint("fix the regex; see docs/rules-guide.md"),
-            ),
+        if check("other_subject_cues", &cue) {
+            lex.other_subject_cues.push(LazyRegex::deferred(cue));
+        }
+    }
+    for cue in lf.other_time_cues {
+        if check("other_time_cues", &cue) {
+            lex.other_time_cues.push(LazyRegex::deferred(cue));
         }
     }
 }
@@ -1167,6 +1280,9 @@ fn merge_variants(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Compile,
+    /// Built-in rules of a language a run reads: kept, and compiled on
+    /// first use ([`LazyRegex`]).
+    Defer,
     Check,
     Light,
 }
@@ -1196,7 +1312,7 @@ fn compile_boilerplate(
         if mode == Mode::Light {
             continue;
         }
-        if mode == Mode::Check {
+        if mode != Mode::Compile {
             if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&spec.pattern) {
                 diags.push(
                     Diagnostic::error(
@@ -1207,6 +1323,17 @@ fn compile_boilerplate(
                     .rule(&spec.id)
                     .hint("fix the regex; see docs/rules-guide.md"),
                 );
+            } else if mode == Mode::Defer {
+                out.push(Boilerplate {
+                    id: spec.id,
+                    description: spec.description,
+                    scope: spec.scope,
+                    lang: lang.clone(),
+                    regex: LazyRegex::deferred(spec.pattern),
+                    examples: spec.examples,
+                    must_not_match: spec.must_not_match,
+                    file: file.path.clone(),
+                });
             }
             continue;
         }
@@ -1216,7 +1343,7 @@ fn compile_boilerplate(
                 description: spec.description,
                 scope: spec.scope,
                 lang: lang.clone(),
-                regex,
+                regex: LazyRegex::compiled(regex),
                 examples: spec.examples,
                 must_not_match: spec.must_not_match,
                 file: file.path.clone(),
@@ -1258,20 +1385,30 @@ fn has_capture(ast: &regex_syntax::ast::Ast, name: &str) -> bool {
 /// True when a pattern uses a start or end anchor anywhere (`^`, `$`, `\\A`,
 /// `\\z`, multi-line or not); `[^…]` is a class, not an anchor.
 fn is_anchored(pattern: &str) -> bool {
-    use regex_syntax::hir::Look;
-    regex_syntax::parse(pattern).map_or(true, |hir| {
-        let looks = hir.properties().look_set();
-        [
-            Look::Start,
-            Look::End,
-            Look::StartLF,
-            Look::EndLF,
-            Look::StartCRLF,
-            Look::EndCRLF,
-        ]
-        .into_iter()
-        .any(|look| looks.contains(look))
-    })
+    // The syntax tree is enough, and costs a fraction of translating the
+    // pattern's Unicode classes.
+    regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .map_or(true, |ast| has_anchor(&ast))
+}
+
+/// True when `^`, `$`, `\A` or `\z` occur anywhere in the tree.
+fn has_anchor(ast: &regex_syntax::ast::Ast) -> bool {
+    use regex_syntax::ast::{AssertionKind, Ast};
+    match ast {
+        Ast::Assertion(a) => matches!(
+            a.kind,
+            AssertionKind::StartLine
+                | AssertionKind::EndLine
+                | AssertionKind::StartText
+                | AssertionKind::EndText
+        ),
+        Ast::Group(g) => has_anchor(&g.ast),
+        Ast::Repetition(r) => has_anchor(&r.ast),
+        Ast::Concat(c) => c.asts.iter().any(has_anchor),
+        Ast::Alternation(a) => a.asts.iter().any(has_anchor),
+        _ => false,
+    }
 }
 
 /// The useful line of a regex error: its last line, without "error: ".
@@ -1299,7 +1436,7 @@ fn compile_kind(
     diags: &mut Vec<Diagnostic>,
     mode: Mode,
 ) -> Option<ClaimKind> {
-    let compile = mode == Mode::Compile;
+    let compile = matches!(mode, Mode::Compile | Mode::Defer);
     let id = kf.kind.clone();
     let kind_pos = locate(&file.text, "kind:", 0);
     let err = |msg: String| Diagnostic::error(&file.path, msg).rule(&id);
@@ -1373,12 +1510,21 @@ fn compile_kind(
         if mode == Mode::Light {
             continue;
         }
-        if !compile {
+        if mode != Mode::Compile {
             // Checked, not compiled: the syntax and the `value` group. The
             // syntax tree is enough, and far cheaper than compiling (which
             // `rules test` and every run in this language still do).
             match regex_syntax::ast::parse::Parser::new().parse(&expanded) {
-                Ok(ast) if has_capture(&ast, "value") => {}
+                Ok(ast) if has_capture(&ast, "value") => {
+                    if mode == Mode::Defer {
+                        patterns.push(Pattern {
+                            source: source.clone(),
+                            required: prefilter::required_words(&ast),
+                            anchored: has_anchor(&ast),
+                            regex: LazyRegex::deferred(expanded),
+                        });
+                    }
+                }
                 Ok(_) => diags.push(
                     err("pattern has no `value` capture group".into())
                         .at(pos)
@@ -1404,9 +1550,14 @@ fn compile_kind(
                     );
                     continue;
                 }
+                let required = regex_syntax::ast::parse::Parser::new()
+                    .parse(&expanded)
+                    .map(|ast| prefilter::required_words(&ast))
+                    .unwrap_or_default();
                 patterns.push(Pattern {
                     source: source.clone(),
-                    regex,
+                    regex: LazyRegex::compiled(regex),
+                    required,
                     anchored: is_anchored(&expanded),
                 });
             }
@@ -1558,6 +1709,8 @@ mod tests {
         let rules = rules.expect("built-in rules compile");
         assert!(rules.kinds.len() >= 8);
         assert!(rules.lexicon("en").is_some());
+        // Deferred patterns compile too (each on first use in a run).
+        assert_eq!(rules.uncompilable(), Vec::<String>::new());
     }
 
     #[test]

@@ -211,25 +211,20 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|w| w * w).sum::<f64>().sqrt()
 }
 
-/// Two sides far enough apart to be two events, or `None`.
-fn try_split(
-    members: &[usize],
-    signals: &HashMap<usize, BTreeMap<Key, u32>>,
-    limit: f64,
-) -> Option<(Side, Side)> {
-    let n = members.len();
-    let empty = BTreeMap::new();
-    let sets: Vec<&BTreeMap<Key, u32>> = members
-        .iter()
-        .map(|i| signals.get(i).unwrap_or(&empty))
-        .collect();
+/// Document frequencies, unit TF-IDF vectors and their dimension for some
+/// sources' signals; the dimensions are the signals that at least two and
+/// not all of them give. `None` when there are none.
+#[allow(clippy::type_complexity)]
+fn tfidf<'a>(
+    sets: &[&'a BTreeMap<Key, u32>],
+) -> Option<(BTreeMap<&'a Key, usize>, Vec<Vector>, usize)> {
+    let n = sets.len();
     let mut df: BTreeMap<&Key, usize> = BTreeMap::new();
-    for set in &sets {
+    for set in sets {
         for key in set.keys() {
             *df.entry(key).or_default() += 1;
         }
     }
-    // What at least two and not all sources give.
     let index: BTreeMap<&Key, usize> = df
         .iter()
         .filter(|(_, &c)| c >= 2 && c < n)
@@ -258,6 +253,22 @@ fn try_split(
             v
         })
         .collect();
+    Some((df, vectors, dims))
+}
+
+/// Two sides far enough apart to be two events, or `None`.
+fn try_split(
+    members: &[usize],
+    signals: &HashMap<usize, BTreeMap<Key, u32>>,
+    limit: f64,
+) -> Option<(Side, Side)> {
+    let n = members.len();
+    let empty = BTreeMap::new();
+    let sets: Vec<&BTreeMap<Key, u32>> = members
+        .iter()
+        .map(|i| signals.get(i).unwrap_or(&empty))
+        .collect();
+    let (df, vectors, dims) = tfidf(&sets)?;
     // The main axis along which the sources differ: the first principal
     // component, by power iteration from the source least like the mean.
     let mut mean = vec![0.0; dims];
