@@ -39,8 +39,8 @@ pub enum Format {
     /// One self-contained HTML page for editors (`check` only; see
     /// [`html`]).
     Html,
-    /// SARIF 2.1.0 for code-scanning tools: conflicts and reviews as results
-    /// located in the sources (`check` only; see [`sarif`]).
+    /// SARIF 2.1.0 for code scanning: conflicts and reviews as results
+    /// located in the sources (`check` only; see docs/json-output.md).
     Sarif,
     /// JSON Lines: one self-contained object per line (a finding for
     /// `check`, a claim for `claims`, a quantity for `numbers`, a kind for
