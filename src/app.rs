@@ -428,19 +428,155 @@ fn load_all(
     (clusters, failed)
 }
 
+/// What `check` does with an expectations file (see [`crate::expect`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// `--expect FILE`: compare the findings with the file; any drift exits
+    /// with [`EXIT_FINDINGS`], the differences listed on stderr.
+    Check(PathBuf),
+    /// `--write-expect FILE`: write the findings to the file (atomically),
+    /// creating or replacing it.
+    Write(PathBuf),
+}
+
+/// Checks that an expectations flag has exactly one cluster to go with, and
+/// reads the file `--expect` names: before any work, so that a bad file
+/// costs nothing. Err holds the exit code, the reason printed.
+fn read_expectations(
+    paths: &[PathBuf],
+    expect: Option<&Expect>,
+    stderr: &mut dyn Write,
+) -> Result<Option<crate::expect::Expectations>, i32> {
+    let Some(expect) = expect else {
+        return Ok(None);
+    };
+    let (flag, path) = match expect {
+        Expect::Check(p) => ("--expect", p),
+        Expect::Write(p) => ("--write-expect", p),
+    };
+    if paths.len() != 1 {
+        let d = Diagnostic::error(
+            path,
+            format!(
+                "{flag} holds the findings of one cluster, and {} clusters were given",
+                paths.len()
+            ),
+        )
+        .hint("run `claimdiff check CLUSTER --expect CLUSTER/expected.yaml` once per cluster (docs/ci.md has a loop)");
+        let _ = writeln!(stderr, "{d}");
+        return Err(EXIT_ERROR);
+    }
+    let Expect::Check(path) = expect else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let d = Diagnostic::error(
+            path,
+            format!("cannot read expectations: {}", crate::load::io_reason(&e)),
+        )
+        .hint("check the path, or create the file with --write-expect");
+        let _ = writeln!(stderr, "{d}");
+        EXIT_ERROR
+    })?;
+    match crate::expect::parse(&text, path) {
+        Ok(expected) => Ok(Some(expected)),
+        Err(d) => {
+            let _ = writeln!(stderr, "{d}");
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// After the report is written: compares the one report with the
+/// expectations (true when they drifted, each difference on stderr), or
+/// writes them. Expectations are not written from a cluster that lost
+/// input. Err holds the exit code when the file could not be written.
+fn apply_expectations(
+    expect: Option<&Expect>,
+    expected: Option<&crate::expect::Expectations>,
+    reports: &[Report],
+    skipped: bool,
+    stderr: &mut dyn Write,
+) -> Result<bool, i32> {
+    let (Some(expect), [report]) = (expect, reports) else {
+        return Ok(false);
+    };
+    let file = crate::diag::printable(&match expect {
+        Expect::Check(p) | Expect::Write(p) => p.display().to_string(),
+    });
+    match (expect, expected) {
+        (Expect::Check(_), Some(expected)) => {
+            let drift = crate::expect::check(expected, report);
+            for line in &drift {
+                let _ = writeln!(stderr, "{file}: {}", crate::diag::printable(line));
+            }
+            if drift.is_empty() {
+                let _ = writeln!(
+                    stderr,
+                    "{file}: the findings are as expected ({} findings checked)",
+                    expected.findings.len()
+                );
+                Ok(false)
+            } else {
+                let _ = writeln!(
+                    stderr,
+                    "{file}: {} difference{} from the expected findings (if the new findings are right, accept them with --write-expect {file})",
+                    drift.len(),
+                    if drift.len() == 1 { "" } else { "s" }
+                );
+                Ok(true)
+            }
+        }
+        (Expect::Write(path), _) if skipped => {
+            let d = Diagnostic::error(
+                path,
+                "expectations not written: some input was skipped, and a partial cluster's findings are no expectations",
+            )
+            .hint("fix the input named above, then write them again");
+            let _ = writeln!(stderr, "{d}");
+            Ok(false)
+        }
+        (Expect::Write(path), _) => {
+            let written = crate::expect::from_report(report);
+            let text = crate::expect::to_yaml(&written).map_err(|e| {
+                let _ = writeln!(stderr, "error: cannot write the expectations: {e}");
+                EXIT_ERROR
+            })?;
+            write_output(Some(path), &text, stderr).map_err(|d| {
+                let _ = writeln!(stderr, "{d}");
+                EXIT_ERROR
+            })?;
+            let _ = writeln!(
+                stderr,
+                "{file}: wrote {} expected findings and {} sources",
+                written.findings.len(),
+                written.sources.len()
+            );
+            Ok(false)
+        }
+        (Expect::Check(_), None) => Ok(false),
+    }
+}
+
 /// `claimdiff check`: compares the sources of each cluster.
 pub fn check(
     paths: &[PathBuf],
     options: &CommonOptions,
     fail_on: Option<FailOn>,
+    expect: Option<&Expect>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
+    let expected = match read_expectations(paths, expect, stderr) {
+        Ok(expected) => expected,
+        Err(code) => return code,
+    };
     let Some((rules, clusters, skipped)) = prepare(paths, options, stderr) else {
         return EXIT_ERROR;
     };
-    // The HTML page shows every source in full: keep the texts for it.
-    let html = options.format == Format::Html;
+    // The HTML page shows every source in full, and SARIF places evidence by
+    // line and column: keep the texts for them.
+    let html = matches!(options.format, Format::Html | Format::Sarif);
     let mut texts = Vec::new();
     let reports: Vec<Report> = clusters
         .into_iter()
@@ -457,10 +593,10 @@ pub fn check(
     if reports.is_empty() {
         return EXIT_ERROR;
     }
-    let rendered = if html {
-        crate::report::html::render(&reports, &texts)
-    } else {
-        render_reports(&reports, options.format, render_options(options))
+    let rendered = match options.format {
+        Format::Html => crate::report::html::render(&reports, &texts),
+        Format::Sarif => crate::report::sarif::render(&reports, &texts, &rules),
+        _ => render_reports(&reports, options.format, render_options(options)),
     };
     let text = match rendered {
         Ok(text) => text,
@@ -473,8 +609,15 @@ pub fn check(
         let _ = writeln!(stderr, "{d}");
         return EXIT_ERROR;
     }
+    let drifted = match apply_expectations(expect, expected.as_ref(), &reports, skipped, stderr) {
+        Ok(drifted) => drifted,
+        Err(code) => return code,
+    };
     if skipped {
         return EXIT_SKIPPED;
+    }
+    if drifted {
+        return EXIT_FINDINGS;
     }
     let hit = |s: Status| match fail_on {
         Some(FailOn::Conflict) => s == Status::Conflict,
@@ -683,8 +826,9 @@ fn render_rules(rules: &RuleSet, format: Format) -> Result<String, String> {
     };
     match format {
         Format::Html => Err(crate::report::HTML_CHECK_ONLY.into()),
+        Format::Sarif => Err(crate::report::SARIF_CHECK_ONLY.into()),
         Format::Markdown => Ok(rules_markdown(rules)),
-        Format::Json | Format::Yaml => {
+        Format::Json | Format::Yaml | Format::Jsonl => {
             let rows: Vec<serde_json::Value> = rules
                 .kinds
                 .iter()
@@ -699,7 +843,9 @@ fn render_rules(rules: &RuleSet, format: Format) -> Result<String, String> {
                     })
                 })
                 .collect();
-            if format == Format::Json {
+            if format == Format::Jsonl {
+                crate::report::json_lines(&rows)
+            } else if format == Format::Json {
                 serde_json::to_string_pretty(&rows)
                     .map(|s| s + "\n")
                     .map_err(|e| e.to_string())

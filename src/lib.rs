@@ -11,12 +11,14 @@
 //!
 //! [`rules`] holds the data that drives the stages (claim kinds, boilerplate,
 //! the language lexicon); [`app`] wires the stages into the commands that
-//! `main.rs` calls; [`diag`] is the one way every stage reports a problem.
+//! `main.rs` calls; [`diag`] is the one way every stage reports a problem;
+//! [`expect`] compares a report with a curated expectations file.
 
 pub mod app;
 pub mod clean;
 pub mod compare;
 pub mod diag;
+pub mod expect;
 pub mod extract;
 pub mod load;
 pub mod normalize;

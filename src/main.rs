@@ -11,7 +11,8 @@ use claimdiff::report::Format;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success (no findings asked to fail on)
-  1  conflicts (or reviews) found with --fail-on; `rules test`: an example failed
+  1  conflicts (or reviews) found with --fail-on; the findings drifted from the
+     --expect file; `rules test`: an example failed
   2  nothing could be checked: bad usage, bad rules, no cluster could be loaded,
      or the output could not be written
   3  the report was written, but some input was skipped (a file, a manifest entry,
@@ -42,6 +43,14 @@ enum Command {
         /// Show each value's sentence with the span marked.
         #[arg(long)]
         evidence: bool,
+        /// Compare the findings with an expectations file (one cluster);
+        /// exit with 1 and list the differences on stderr when they drift.
+        #[arg(long, value_name = "FILE", conflicts_with = "write_expect")]
+        expect: Option<PathBuf>,
+        /// Write the findings to an expectations file (one cluster),
+        /// creating or replacing it: accept them as expected.
+        #[arg(long, value_name = "FILE")]
+        write_expect: Option<PathBuf>,
         #[command(flatten)]
         input: InputArgs,
         #[command(flatten)]
@@ -163,12 +172,18 @@ fn main() -> ExitCode {
             clusters,
             fail_on,
             evidence,
+            expect,
+            write_expect,
             input,
             output,
         } => app::check(
             &clusters,
             &options(input, output, evidence),
             fail_on,
+            expect
+                .map(app::Expect::Check)
+                .or(write_expect.map(app::Expect::Write))
+                .as_ref(),
             &mut stdout,
             &mut stderr,
         ),

@@ -21,6 +21,7 @@ use crate::extract::Claim;
 use crate::normalize::{format_number, Found, Qualifier};
 
 pub mod html;
+pub mod sarif;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,6 +39,13 @@ pub enum Format {
     /// One self-contained HTML page for editors (`check` only; see
     /// [`html`]).
     Html,
+    /// SARIF 2.1.0 for code scanning: conflicts and reviews as results
+    /// located in the sources (`check` only; see docs/json-output.md).
+    Sarif,
+    /// JSON Lines: one self-contained object per line (a finding for
+    /// `check`, a claim for `claims`, a quantity for `numbers`, a kind for
+    /// `rules list`).
+    Jsonl,
 }
 
 /// How to render.
@@ -54,6 +62,11 @@ pub struct RenderOptions {
 /// Why only `check` renders HTML: the page is a review of findings.
 pub const HTML_CHECK_ONLY: &str =
     "--format html is for `check` (the review page); use table, json, yaml, csv or markdown here";
+
+/// Why only `check` writes SARIF: its results are findings located in the
+/// sources.
+pub const SARIF_CHECK_ONLY: &str =
+    "--format sarif is for `check` (its results are findings); use jsonl, json, yaml, csv, markdown or table here";
 
 /// Above this many on-topic sources the table lists values with their
 /// sources instead of one column per source.
@@ -72,6 +85,12 @@ pub fn render_reports(
         Format::Json | Format::Yaml => out = serialize_all(reports, format)?,
         Format::Csv => out = csv_reports(reports, options.evidence)?,
         Format::Html => out = html::render(reports, &[])?,
+        Format::Jsonl => out = jsonl_findings(reports)?,
+        Format::Sarif => {
+            return Err(
+                "SARIF regions need the sources' texts: render with report::sarif::render".into(),
+            )
+        }
         Format::Table => {
             for (i, report) in reports.iter().enumerate() {
                 if reports.len() > 1 {
@@ -113,6 +132,47 @@ fn serialize_all<T: Serialize>(items: &[T], format: Format) -> Result<String, St
         }
     }
     Ok(out)
+}
+
+/// One finding of a cluster as a JSON Lines record: the finding with the
+/// schema and its cluster's name, so that each line stands alone.
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    schema: &'static str,
+    cluster: &'a str,
+    #[serde(flatten)]
+    finding: &'a Finding,
+}
+
+/// One claim of a cluster as a JSON Lines record.
+#[derive(Serialize)]
+struct ClaimLine<'a> {
+    schema: &'static str,
+    cluster: &'a str,
+    #[serde(flatten)]
+    claim: &'a Claim,
+}
+
+/// Writes items as JSON Lines: one compact object per line.
+pub fn json_lines<T: Serialize>(items: impl IntoIterator<Item = T>) -> Result<String, String> {
+    let mut out = String::new();
+    for item in items {
+        out.push_str(&serde_json::to_string(&item).map_err(|e| e.to_string())?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Every finding of every cluster, one per line, in report order (sources
+/// and events are not lines of their own: they are in the JSON report).
+fn jsonl_findings(reports: &[Report]) -> Result<String, String> {
+    json_lines(reports.iter().flat_map(|r| {
+        r.findings.iter().map(|finding| FindingLine {
+            schema: SCHEMA,
+            cluster: &r.cluster,
+            finding,
+        })
+    }))
 }
 
 /// The one-line summary: "3 conflicts, 1 for review, 6 agree, 2 variants,
@@ -689,6 +749,8 @@ pub fn render_quantities(
     let mut out = String::new();
     match format {
         Format::Html => return Err(HTML_CHECK_ONLY.into()),
+        Format::Sarif => return Err(SARIF_CHECK_ONLY.into()),
+        Format::Jsonl => out = json_lines(rows)?,
         Format::Json => {
             out = serde_json::to_string_pretty(rows).map_err(|e| e.to_string())?;
             out.push('\n');
@@ -800,6 +862,16 @@ pub fn render_claims(
     let mut out = String::new();
     match format {
         Format::Html => return Err(HTML_CHECK_ONLY.into()),
+        Format::Sarif => return Err(SARIF_CHECK_ONLY.into()),
+        Format::Jsonl => {
+            out = json_lines(reports.iter().flat_map(|r| {
+                r.claims.iter().map(|claim| ClaimLine {
+                    schema: SCHEMA,
+                    cluster: &r.cluster,
+                    claim,
+                })
+            }))?
+        }
         Format::Json | Format::Yaml => out = serialize_all(reports, format)?,
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());

@@ -1,4 +1,4 @@
-//! Snapshot tests: the table, JSON and Markdown of every fixture under
+//! Snapshot tests: the table, JSON, Markdown, SARIF and JSON Lines of every fixture under
 //! `fixtures/`, pinned byte for byte. Refresh on purpose with
 //! `INSTA_UPDATE=always cargo test --test snapshots` and review the diff like code.
 
@@ -45,6 +45,21 @@ fn every_fixture_table_json_and_markdown() {
         insta::assert_snapshot!(
             format!("{name}.markdown"),
             run(&cluster, &["--format", "markdown", "--evidence"])
+        );
+    }
+}
+
+#[test]
+fn every_fixture_sarif_and_jsonl() {
+    for name in fixtures() {
+        let cluster = format!("fixtures/{name}");
+        insta::assert_snapshot!(
+            format!("{name}.sarif"),
+            run(&cluster, &["--format", "sarif"])
+        );
+        insta::assert_snapshot!(
+            format!("{name}.jsonl"),
+            run(&cluster, &["--format", "jsonl"])
         );
     }
 }

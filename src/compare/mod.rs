@@ -30,7 +30,9 @@ pub use events::{group_events, EventGroup, EventSignal, SignalKind};
 pub const SCHEMA: &str = "claimdiff/1";
 
 /// A finding's verdict, in order of how much it needs a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Sources give incompatible values for the same subject.
