@@ -14,13 +14,16 @@
 //! `main.rs` calls; [`diag`] is the one way every stage reports a problem.
 
 pub mod app;
+pub mod batch;
 pub mod clean;
 pub mod compare;
 pub mod diag;
 pub mod extract;
 pub mod load;
 pub mod normalize;
+pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod run;
 
 pub use diag::{Diagnostic, Severity};

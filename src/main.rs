@@ -46,6 +46,28 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Check many clusters given as JSON lines, one cluster per line
+    /// ({"cluster": ID, "sources": [{"id": ..., "text": ...}]}), and write
+    /// one JSON report per line, in input order; a bad line gets an error
+    /// object ({"cluster", "line", "error"}) and exit code 3.
+    #[command(after_help = EXIT_CODES)]
+    Batch {
+        /// The JSON-lines file, or - for standard input.
+        #[arg(default_value = "-", value_name = "FILE")]
+        input: PathBuf,
+        /// Exit with 1 when a conflict (or a conflict or review) is found.
+        #[arg(long, value_enum, value_name = "STATUS")]
+        fail_on: Option<FailOn>,
+        #[command(flatten)]
+        rules: InputArgs,
+        /// Write the output to FILE (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// List every extracted claim with its evidence (for rule authors).
     #[command(after_help = EXIT_CODES)]
@@ -117,6 +139,19 @@ struct InputArgs {
     lang: String,
 }
 
+/// How to run over many clusters.
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Clusters to work on at once (threads); the default is one per core,
+    /// 1 runs on one thread. The output is the same whatever the number.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// No progress bar (it is only ever drawn on a terminal); errors and
+    /// warnings are still printed.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
 /// Where and how to write.
 #[derive(Args, Debug)]
 struct OutputArgs {
@@ -140,6 +175,17 @@ fn options(input: InputArgs, output: OutputArgs, evidence: bool) -> CommonOption
         color: output.color,
         max_source_bytes: input.max_source_bytes,
         lang: input.lang,
+        jobs: 1,
+        quiet: true,
+    }
+}
+
+fn with_run(options: CommonOptions, run: RunArgs) -> CommonOptions {
+    CommonOptions {
+        // 0: one thread per core.
+        jobs: run.jobs.map_or(0, usize::from),
+        quiet: run.quiet,
+        ..options
     }
 }
 
@@ -157,7 +203,8 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Not locked: the progress bar draws on stderr from its own thread.
+    let mut stderr = std::io::stderr();
     let code = match cli.command {
         Command::Check {
             clusters,
@@ -165,13 +212,34 @@ fn main() -> ExitCode {
             evidence,
             input,
             output,
+            run,
         } => app::check(
             &clusters,
-            &options(input, output, evidence),
+            &with_run(options(input, output, evidence), run),
             fail_on,
             &mut stdout,
             &mut stderr,
         ),
+        Command::Batch {
+            input,
+            fail_on,
+            rules,
+            out,
+            run,
+        } => {
+            let output = OutputArgs {
+                format: Format::Json,
+                out,
+                color: ColorChoice::Never,
+            };
+            claimdiff::batch::batch(
+                &input,
+                &with_run(options(rules, output, false), run),
+                fail_on,
+                &mut stdout,
+                &mut stderr,
+            )
+        }
         Command::Claims {
             clusters,
             input,
