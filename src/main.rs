@@ -49,10 +49,14 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
-    /// Check many clusters given as JSON lines, one cluster per line
-    /// ({"cluster": ID, "sources": [{"id": ..., "text": ...}]}), and write
-    /// one JSON report per line, in input order; a bad line gets an error
-    /// object ({"cluster", "line", "error"}) and exit code 3.
+    /// Check many clusters given as JSON lines, one cluster per line, and
+    /// write one JSON report per line, in input order.
+    ///
+    /// An input line is {"cluster": ID, "sources": [{"id": ..., "text": ...,
+    /// "outlet"?, "url"?, "published"?}]}; an output line is the report
+    /// `check --format json` makes, on one line, or for a bad input line
+    /// {"cluster": ID or null, "line": N, "error": ..., "hint": ...}, which
+    /// is also named on stderr and makes the exit code 3.
     #[command(after_help = EXIT_CODES)]
     Batch {
         /// The JSON-lines file, or - for standard input.

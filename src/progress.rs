@@ -53,11 +53,11 @@ impl Progress {
             let (len, template) = match total {
                 Total::Clusters(n) => (
                     Some(n),
-                    "{spinner} [{bar:30}] {pos}/{len} clusters  {msg}  ETA {eta}",
+                    "{spinner} [{bar:20}] {pos}/{len} clusters, {msg}, ETA {eta}",
                 ),
                 Total::Bytes(n) => (
                     Some(n),
-                    "{spinner} [{bar:30}] {percent:>3}% of input  {msg}  ETA {eta}",
+                    "{spinner} [{bar:20}] {percent:>3}%, {msg}, ETA {eta}",
                 ),
                 Total::Unknown => (None, "{spinner} {msg}"),
             };
@@ -107,7 +107,7 @@ impl Progress {
         };
         let secs = bar.elapsed().as_secs_f64().max(1e-3);
         let rates = format!(
-            "{:.1} clusters/s, {:.2} MB/s",
+            "{:.0} clusters/s, {:.1} MB/s",
             self.clusters as f64 / secs,
             self.text_bytes as f64 / 1e6 / secs
         );
