@@ -18,9 +18,11 @@ use crate::compare::{compare, Report, SourceClaims, Status};
 use crate::diag::Diagnostic;
 use crate::extract::{check_boilerplate, check_examples, extract};
 use crate::load::{load_cluster, Cluster, LoadOptions};
+use crate::progress::{Progress, Total};
 use crate::report::html::SourceText;
 use crate::report::{render_claims, render_reports, ClaimsReport, Format, RenderOptions};
 use crate::rules::{Cardinality, RuleSet};
+use crate::run::{Pool, RulesCache, Sink};
 
 /// Success: no findings asked to fail on, no input errors.
 pub const EXIT_OK: i32 = 0;
@@ -71,6 +73,11 @@ pub struct CommonOptions {
     pub max_source_bytes: u64,
     /// The language of the sources, or `auto` to detect it per source.
     pub lang: String,
+    /// Threads to run clusters on (`check`, `batch`): 0 for one per core,
+    /// 1 for the calling thread alone. The output does not depend on it.
+    pub jobs: usize,
+    /// No progress bar (`check`, `batch`); messages are still printed.
+    pub quiet: bool,
 }
 
 /// The `--lang` value that detects each source's language.
@@ -295,7 +302,7 @@ fn prepare(
 
 /// The lexicons, with the `--lang` one checked: enough to find the sources'
 /// languages. Problems in other rule files are reported by the full load.
-fn load_input_rules(options: &CommonOptions, stderr: &mut dyn Write) -> Option<RuleSet> {
+pub(crate) fn load_input_rules(options: &CommonOptions, stderr: &mut dyn Write) -> Option<RuleSet> {
     let rules = match RuleSet::lexicons_only(&options.rules) {
         Ok(rules) => rules,
         Err(diags) => {
@@ -558,7 +565,134 @@ fn apply_expectations(
     }
 }
 
-/// `claimdiff check`: compares the sources of each cluster.
+/// Whether findings of this status fail the run with [`EXIT_FINDINGS`].
+pub fn fails_on(fail_on: Option<FailOn>, status: Status) -> bool {
+    match fail_on {
+        Some(FailOn::Conflict) => status == Status::Conflict,
+        Some(FailOn::Review) => matches!(status, Status::Conflict | Status::Review),
+        None => false,
+    }
+}
+
+/// The languages a cluster's sources are read in.
+pub(crate) fn cluster_languages(
+    cluster: &Cluster,
+    lexicons: &RuleSet,
+    lang: &str,
+) -> BTreeSet<String> {
+    cluster
+        .sources
+        .iter()
+        .map(|s| source_language(&s.text, lexicons, lang).to_string())
+        .collect()
+}
+
+/// The bytes of article text in a cluster, for the progress bar's MB/s.
+pub(crate) fn text_bytes(cluster: &Cluster) -> u64 {
+    cluster.sources.iter().map(|s| s.text.len() as u64).sum()
+}
+
+/// True for the formats whose several-cluster output is the one-cluster
+/// outputs one after another (give or take a heading or a separator), so
+/// that `check` can write each cluster's report as soon as it is made.
+/// The others (the HTML page) need every report first.
+fn streams(format: Format) -> bool {
+    matches!(
+        format,
+        Format::Table
+            | Format::Json
+            | Format::Yaml
+            | Format::Csv
+            | Format::Markdown
+            | Format::Jsonl
+    )
+}
+
+/// Writes the reports of a streaming format one by one, so that the bytes
+/// are those [`render_reports`] gives for all the reports at once: a
+/// heading before each table when there are several (the first is held
+/// until a second report comes), `---` between YAML documents, one CSV
+/// header.
+struct ReportWriter {
+    format: Format,
+    count: usize,
+    held: Option<(String, String)>,
+}
+
+impl ReportWriter {
+    fn new(format: Format) -> ReportWriter {
+        ReportWriter {
+            format,
+            count: 0,
+            held: None,
+        }
+    }
+
+    /// The line that opens a report among several in a table.
+    fn heading(report: &Report) -> String {
+        format!(
+            "== {} ({})\n",
+            crate::report::clean_cell(&report.cluster),
+            report.path.display()
+        )
+    }
+
+    /// Writes one report, rendered alone (`body`), with its table heading.
+    fn push(
+        &mut self,
+        sink: &mut Sink<'_>,
+        heading: String,
+        body: String,
+    ) -> Result<(), Diagnostic> {
+        match self.format {
+            Format::Table => match (self.count, self.held.take()) {
+                (0, _) => self.held = Some((heading, body)),
+                (_, held) => {
+                    if let Some((first_heading, first_body)) = held {
+                        sink.write(&first_heading)?;
+                        sink.write(&first_body)?;
+                    }
+                    sink.write("\n")?;
+                    sink.write(&heading)?;
+                    sink.write(&body)?;
+                }
+            },
+            Format::Yaml if self.count > 0 => {
+                sink.write("---\n")?;
+                sink.write(&body)?;
+            }
+            // One header for all: the first line of each later report is
+            // that same header.
+            Format::Csv if self.count > 0 => {
+                sink.write(body.split_once('\n').map_or("", |(_, rows)| rows))?;
+            }
+            _ => sink.write(&body)?,
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Writes what is held: a lone table has no heading.
+    fn finish(&mut self, sink: &mut Sink<'_>) -> Result<(), Diagnostic> {
+        if let Some((_, body)) = self.held.take() {
+            sink.write(&body)?;
+        }
+        Ok(())
+    }
+}
+
+/// One cluster made into its report: what the writer needs.
+struct Made {
+    heading: String,
+    body: Result<String, String>,
+    fails: bool,
+}
+
+/// `claimdiff check`: compares the sources of each cluster. Clusters are
+/// read, analysed and written a chunk at a time (`--jobs` clusters in
+/// parallel), so memory stays flat however many there are; the output is
+/// the same bytes whatever `--jobs` is. The HTML page, which needs every
+/// report, is made at the end.
 pub fn check(
     paths: &[PathBuf],
     options: &CommonOptions,
@@ -571,66 +705,167 @@ pub fn check(
         Ok(expected) => expected,
         Err(code) => return code,
     };
-    let Some((rules, clusters, skipped)) = prepare(paths, options, stderr) else {
+    let Some(lexicons) = load_input_rules(options, stderr) else {
         return EXIT_ERROR;
     };
-    // The HTML page shows every source in full, and SARIF places evidence by
-    // line and column: keep the texts for them.
-    let html = matches!(options.format, Format::Html | Format::Sarif);
-    let mut texts = Vec::new();
-    let reports: Vec<Report> = clusters
-        .into_iter()
-        .map(|c| {
-            if html {
-                let (report, sources) = analyze_with_texts(c, &rules, &options.lang);
-                texts.push(sources);
-                report
-            } else {
-                analyze(c, &rules, &options.lang)
-            }
-        })
-        .collect();
-    if reports.is_empty() {
-        return EXIT_ERROR;
-    }
-    let rendered = match options.format {
-        Format::Html => crate::report::html::render(&reports, &texts),
-        Format::Sarif => crate::report::sarif::render(&reports, &texts, &rules),
-        _ => render_reports(&reports, options.format, render_options(options)),
-    };
-    let text = match rendered {
-        Ok(text) => text,
-        Err(e) => {
-            let _ = writeln!(stderr, "error: cannot render the report: {e}");
+    let pool = match Pool::new(options.jobs) {
+        Ok(pool) => pool,
+        Err(d) => {
+            let _ = writeln!(stderr, "{d}");
             return EXIT_ERROR;
         }
     };
-    if let Err(d) = write_output(options.out.as_deref(), &text, stdout) {
+    let mut cache = RulesCache::new(&options.rules);
+    let mut progress = if paths.len() > 1 {
+        Progress::new(Total::Clusters(paths.len() as u64), options.quiet)
+    } else {
+        Progress::hidden()
+    };
+    let load_options = LoadOptions {
+        max_source_bytes: options.max_source_bytes,
+    };
+    let render = render_options(options);
+    let format = options.format;
+    // The HTML page shows every source in full, and SARIF places evidence by
+    // line and column: both keep the texts.
+    let html = matches!(format, Format::Html | Format::Sarif);
+    // The formats that need every report at once, and expectations (of one
+    // cluster), collect the reports; the others stream.
+    let collect = !streams(format) || expect.is_some();
+    let mut last_rules = None;
+    let mut sink = Sink::new(options.out.as_deref(), stdout);
+    let mut writer = ReportWriter::new(format);
+    let (mut skipped, mut fails, mut reported) = (false, false, 0usize);
+    // Kept only for the formats that need every report at once.
+    let (mut all, mut texts) = (Vec::new(), Vec::new());
+    let fail = |d: &dyn std::fmt::Display, progress: &Progress, stderr: &mut dyn Write| {
+        progress.say(stderr, &d.to_string());
+        EXIT_ERROR
+    };
+    for chunk in paths.chunks(pool.jobs() * 4) {
+        let loaded = pool.map(chunk.to_vec(), |path| {
+            load_cluster(&path, load_options).map(|c| {
+                let langs = cluster_languages(&c, &lexicons, &options.lang);
+                (c, langs)
+            })
+        });
+        let mut langs = BTreeSet::new();
+        let mut clusters = Vec::new();
+        for result in loaded {
+            match result {
+                Ok((cluster, cluster_langs)) => {
+                    for d in &cluster.diagnostics {
+                        progress.say(stderr, &d.to_string());
+                        skipped |= d.is_error();
+                    }
+                    // Every file was skipped: nothing to report, and the messages say why.
+                    if !cluster.sources.is_empty() {
+                        langs.extend(cluster_langs);
+                        clusters.push(cluster);
+                    }
+                }
+                Err(d) => {
+                    progress.say(stderr, &d.to_string());
+                    skipped = true;
+                }
+            }
+        }
+        let bytes: u64 = clusters.iter().map(text_bytes).sum();
+        if !clusters.is_empty() {
+            let Some(rules) = progress.suspend(|| cache.ensure(&langs, stderr)) else {
+                return EXIT_ERROR;
+            };
+            last_rules = Some(std::sync::Arc::clone(&rules));
+            let rules = &*rules;
+            let lang = options.lang.as_str();
+            reported += clusters.len();
+            if collect {
+                let made = pool.map(clusters, |c| {
+                    if html {
+                        analyze_with_texts(c, rules, lang)
+                    } else {
+                        (analyze(c, rules, lang), Vec::new())
+                    }
+                });
+                for (report, sources) in made {
+                    fails |= report.findings.iter().any(|f| fails_on(fail_on, f.status));
+                    all.push(report);
+                    texts.push(sources);
+                }
+            } else {
+                let made = pool.map(clusters, |c| {
+                    let report = analyze(c, rules, lang);
+                    Made {
+                        heading: ReportWriter::heading(&report),
+                        fails: report.findings.iter().any(|f| fails_on(fail_on, f.status)),
+                        body: render_reports(std::slice::from_ref(&report), format, render),
+                    }
+                });
+                for made in made {
+                    let body = match made.body {
+                        Ok(body) => body,
+                        Err(e) => {
+                            return fail(
+                                &format!("error: cannot render the report: {e}"),
+                                &progress,
+                                stderr,
+                            )
+                        }
+                    };
+                    fails |= made.fails;
+                    if let Err(d) = writer.push(&mut sink, made.heading, body) {
+                        return fail(&d, &progress, stderr);
+                    }
+                }
+            }
+        }
+        progress.done(chunk.len() as u64, bytes);
+        if sink.is_closed() {
+            break;
+        }
+    }
+    progress.finish();
+    if reported == 0 {
+        // Nothing to report; bad rules are still worth saying.
+        if !cache.is_compiled() {
+            let _ = cache.ensure(&BTreeSet::new(), stderr);
+        }
+        return EXIT_ERROR;
+    }
+    if collect {
+        let rendered = match (format, &last_rules) {
+            (Format::Html, _) => crate::report::html::render(&all, &texts),
+            (Format::Sarif, Some(rules)) => crate::report::sarif::render(&all, &texts, rules),
+            _ => render_reports(&all, format, render),
+        };
+        match rendered {
+            Ok(text) => {
+                if let Err(d) = sink.write(&text) {
+                    let _ = writeln!(stderr, "{d}");
+                    return EXIT_ERROR;
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "error: cannot render the report: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    if let Err(d) = writer.finish(&mut sink).and_then(|()| sink.finish()) {
         let _ = writeln!(stderr, "{d}");
         return EXIT_ERROR;
     }
-    let drifted = match apply_expectations(expect, expected.as_ref(), &reports, skipped, stderr) {
+    let drifted = match apply_expectations(expect, expected.as_ref(), &all, skipped, stderr) {
         Ok(drifted) => drifted,
         Err(code) => return code,
     };
     if skipped {
-        return EXIT_SKIPPED;
+        EXIT_SKIPPED
+    } else if fails || drifted {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
     }
-    if drifted {
-        return EXIT_FINDINGS;
-    }
-    let hit = |s: Status| match fail_on {
-        Some(FailOn::Conflict) => s == Status::Conflict,
-        Some(FailOn::Review) => matches!(s, Status::Conflict | Status::Review),
-        None => false,
-    };
-    if reports
-        .iter()
-        .any(|r| r.findings.iter().any(|f| hit(f.status)))
-    {
-        return EXIT_FINDINGS;
-    }
-    EXIT_OK
 }
 
 /// `claimdiff claims`: every extracted claim with its evidence.

@@ -15,6 +15,7 @@
 //! [`expect`] compares a report with a curated expectations file.
 
 pub mod app;
+pub mod batch;
 pub mod clean;
 pub mod compare;
 pub mod diag;
@@ -22,7 +23,9 @@ pub mod expect;
 pub mod extract;
 pub mod load;
 pub mod normalize;
+pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod run;
 
 pub use diag::{Diagnostic, Severity};

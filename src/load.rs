@@ -394,6 +394,184 @@ fn load_manifest(
     Ok(())
 }
 
+/// One line of `claimdiff batch` input: a cluster with its sources' texts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonCluster {
+    cluster: String,
+    sources: Vec<JsonSource>,
+}
+
+/// One source of a [`JsonCluster`]: its id, text and metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonSource {
+    id: String,
+    text: String,
+    #[serde(default, deserialize_with = "scalar")]
+    outlet: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    url: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    published: Option<String>,
+}
+
+/// What a bad line of `batch` input is: the cluster id when it could be
+/// read, and the problem, placed at the line (and column, for JSON errors)
+/// of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// The line's `cluster`, when it is there and a string.
+    pub cluster: Option<String>,
+    /// What is wrong, with the input's name as its path and the line.
+    pub diagnostic: Diagnostic,
+}
+
+/// Reads one line of `claimdiff batch` input, a JSON object
+/// `{"cluster": ID, "sources": [{"id", "text", "outlet"?, "url"?,
+/// "published"?}]}`, into a cluster. `input` names the input (a file or
+/// `<stdin>`) and `line` is the 1-based line number, for the error. The
+/// cluster's path is its id, and each source's path its id: the texts were
+/// never files. A line with no sources, a source with an empty or blank
+/// text, a text with NUL characters or over `max_source_bytes`, an empty or
+/// repeated id is refused whole; a cluster of one source is read, with a
+/// warning.
+pub fn parse_cluster_line(
+    bytes: &[u8],
+    input: &Path,
+    line: usize,
+    options: LoadOptions,
+) -> Result<Cluster, LineError> {
+    let at = |cluster: Option<String>, message: String, hint: &str| {
+        let mut diagnostic = Diagnostic::error(input, message).hint(hint);
+        diagnostic.line = Some(line);
+        LineError {
+            cluster,
+            diagnostic,
+        }
+    };
+    let parsed: JsonCluster = serde_json::from_slice(bytes).map_err(|e| {
+        let mut message = e.to_string();
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        let what = if e.is_syntax() || e.is_eof() {
+            "invalid JSON"
+        } else {
+            "not a cluster"
+        };
+        let mut error = at(
+            cluster_id(bytes),
+            format!("{what}: {message}"),
+            "each line is one JSON object: {\"cluster\": \"id\", \"sources\": [{\"id\": \"a\", \"text\": \"...\"}]}, with optional outlet, url and published per source",
+        );
+        // serde_json counts columns in bytes; ours are characters.
+        let column = e.column().saturating_sub(1);
+        error.diagnostic.column = (e.column() > 0).then(|| {
+            String::from_utf8_lossy(bytes.get(..column).unwrap_or(bytes))
+                .chars()
+                .count()
+                + 1
+        });
+        error
+    })?;
+    let id = parsed.cluster;
+    if id.trim().is_empty() {
+        return Err(at(
+            Some(id),
+            "the cluster id is empty".into(),
+            "give each line a `cluster` id",
+        ));
+    }
+    if parsed.sources.is_empty() {
+        return Err(at(
+            Some(id),
+            "no sources: `sources` is empty".into(),
+            "list the articles of the cluster under `sources`, each with `id` and `text`",
+        ));
+    }
+    let mut ids = BTreeSet::new();
+    let mut sources = Vec::with_capacity(parsed.sources.len());
+    for (i, source) in parsed.sources.into_iter().enumerate() {
+        let name = format!("sources[{i}] ('{}')", source.id);
+        let problem = if source.id.trim().is_empty() {
+            Some((
+                format!("sources[{i}] has an empty id"),
+                "give each source an `id`",
+            ))
+        } else if !ids.insert(source.id.clone()) {
+            Some((
+                format!("{name}: duplicate source id"),
+                "give each source its own `id`",
+            ))
+        } else if source.text.len() as u64 > options.max_source_bytes {
+            Some((
+                format!(
+                    "{name}: text is {} bytes, over the limit of {} bytes",
+                    source.text.len(),
+                    options.max_source_bytes
+                ),
+                "raise --max-source-bytes if the text really is one article",
+            ))
+        } else if source.text.trim().is_empty() {
+            Some((
+                format!("{name}: the text is empty"),
+                "give each source the article's text",
+            ))
+        } else if source.text.contains('\0') {
+            Some((
+                format!("{name}: the text contains NUL characters"),
+                "give the article as plain text",
+            ))
+        } else {
+            None
+        };
+        if let Some((message, hint)) = problem {
+            return Err(at(Some(id), format!("{message}; line skipped"), hint));
+        }
+        sources.push(Source {
+            path: PathBuf::from(&source.id),
+            id: source.id,
+            text: source.text,
+            meta: SourceMeta {
+                encoding: String::new(),
+                outlet: source.outlet,
+                url: source.url,
+                published: source.published,
+            },
+        });
+    }
+    let mut cluster = Cluster {
+        name: id.clone(),
+        path: PathBuf::from(&id),
+        sources,
+        diagnostics: Vec::new(),
+    };
+    if cluster.sources.len() == 1 {
+        cluster.diagnostics.push(
+            Diagnostic::warning(
+                &id,
+                "only one source: there is nothing to compare it with, so every finding is `single`",
+            )
+            .hint("add the other articles about the same event to the cluster"),
+        );
+    }
+    Ok(cluster)
+}
+
+/// The `cluster` of a line that is not a whole cluster, when it is there
+/// and a string: what an error line names.
+fn cluster_id(bytes: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        cluster: Option<serde_json::Value>,
+    }
+    serde_json::from_slice::<IdOnly>(bytes)
+        .ok()
+        .and_then(|i| i.cluster)
+        .and_then(|c| c.as_str().map(str::to_string))
+}
+
 /// How a file's bytes were told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodedBy {
@@ -793,5 +971,107 @@ mod tests {
         .expect("loads");
         assert_eq!(cluster.sources[0].text, "Hello.");
         assert!(cluster.diagnostics[0].message.contains("over the limit"));
+    }
+
+    fn line(text: &str) -> Result<Cluster, LineError> {
+        parse_cluster_line(
+            text.as_bytes(),
+            Path::new("in.jsonl"),
+            7,
+            LoadOptions::default(),
+        )
+    }
+
+    #[test]
+    fn a_cluster_line_reads_its_sources_and_metadata() {
+        let cluster = line(
+            r#"{"cluster": "c1", "sources": [{"id": "a", "text": "One.", "outlet": "X", "published": 2016}, {"id": "b", "text": "Two."}]}"#,
+        )
+        .expect("reads");
+        assert_eq!(
+            (cluster.name.as_str(), cluster.path.as_path()),
+            ("c1", Path::new("c1"))
+        );
+        let ids: Vec<&str> = cluster.sources.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(cluster.sources[0].meta.outlet.as_deref(), Some("X"));
+        assert_eq!(cluster.sources[0].meta.published.as_deref(), Some("2016"));
+        assert_eq!(cluster.sources[0].meta.encoding_name(), "UTF-8");
+        assert!(cluster.diagnostics.is_empty());
+        let solo =
+            line(r#"{"cluster": "s", "sources": [{"id": "a", "text": "One."}]}"#).expect("reads");
+        assert!(solo.diagnostics[0].message.contains("only one source"));
+    }
+
+    #[test]
+    fn a_bad_cluster_line_says_where_and_what() {
+        let err = |text: &str| line(text).expect_err("refused");
+        let bad = err(
+            r#"{"cluster": "c", "sources": [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]}"#,
+        );
+        assert_eq!(bad.cluster.as_deref(), Some("c"));
+        assert!(
+            bad.diagnostic.to_string().starts_with(
+                "error: in.jsonl:7: sources[1] ('a'): duplicate source id; line skipped"
+            ),
+            "{}",
+            bad.diagnostic
+        );
+        let syntax = err(r#"{"cluster": "c", "sources": [}"#);
+        assert_eq!(syntax.cluster, None);
+        assert!(
+            syntax.diagnostic.message.starts_with("invalid JSON"),
+            "{}",
+            syntax.diagnostic
+        );
+        assert_eq!(syntax.diagnostic.column, Some(30));
+        let missing = err(r#"{"cluster": "c", "sources": [{"id": "a"}]}"#);
+        assert_eq!(missing.cluster.as_deref(), Some("c"));
+        assert!(
+            missing.diagnostic.message.contains("missing field `text`"),
+            "{}",
+            missing.diagnostic
+        );
+        for (text, says) in [
+            (r#"{"cluster": "c", "sources": []}"#, "no sources"),
+            (
+                r#"{"cluster": "c", "sources": [{"id": "a", "text": " \n"}]}"#,
+                "the text is empty",
+            ),
+            (
+                r#"{"cluster": "c", "sources": [{"id": "a", "text": "a\u0000"}]}"#,
+                "NUL",
+            ),
+            (
+                r#"{"cluster": "c", "sources": [{"id": "", "text": "a"}]}"#,
+                "empty id",
+            ),
+            (
+                r#"{"cluster": "", "sources": [{"id": "a", "text": "a"}]}"#,
+                "cluster id is empty",
+            ),
+            (
+                r#"{"cluster": "c", "sources": [{"id": "a", "text": "a", "title": "t"}]}"#,
+                "unknown field `title`",
+            ),
+            (r#"[1, 2]"#, "not a cluster"),
+        ] {
+            let e = err(text);
+            assert!(
+                e.diagnostic.message.contains(says),
+                "{text}: {}",
+                e.diagnostic
+            );
+        }
+        let big = parse_cluster_line(
+            br#"{"cluster": "c", "sources": [{"id": "a", "text": "abcdef"}]}"#,
+            Path::new("-"),
+            1,
+            LoadOptions {
+                max_source_bytes: 5,
+            },
+        )
+        .expect_err("too big");
+        assert!(big.diagnostic.message.contains("over the limit of 5 bytes"));
     }
 }

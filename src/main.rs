@@ -55,6 +55,32 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Check many clusters given as JSON lines, one cluster per line, and
+    /// write one JSON report per line, in input order.
+    ///
+    /// An input line is {"cluster": ID, "sources": [{"id": ..., "text": ...,
+    /// "outlet"?, "url"?, "published"?}]}; an output line is the report
+    /// `check --format json` makes, on one line, or for a bad input line
+    /// {"cluster": ID or null, "line": N, "error": ..., "hint": ...}, which
+    /// is also named on stderr and makes the exit code 3.
+    #[command(after_help = EXIT_CODES)]
+    Batch {
+        /// The JSON-lines file, or - for standard input.
+        #[arg(default_value = "-", value_name = "FILE")]
+        input: PathBuf,
+        /// Exit with 1 when a conflict (or a conflict or review) is found.
+        #[arg(long, value_enum, value_name = "STATUS")]
+        fail_on: Option<FailOn>,
+        #[command(flatten)]
+        rules: InputArgs,
+        /// Write the output to FILE (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// List every extracted claim with its evidence (for rule authors).
     #[command(after_help = EXIT_CODES)]
@@ -126,6 +152,19 @@ struct InputArgs {
     lang: String,
 }
 
+/// How to run over many clusters.
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Clusters to work on at once (threads); the default is one per core,
+    /// 1 runs on one thread. The output is the same whatever the number.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// No progress bar (it is only ever drawn on a terminal); errors and
+    /// warnings are still printed.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
 /// Where and how to write.
 #[derive(Args, Debug)]
 struct OutputArgs {
@@ -149,6 +188,17 @@ fn options(input: InputArgs, output: OutputArgs, evidence: bool) -> CommonOption
         color: output.color,
         max_source_bytes: input.max_source_bytes,
         lang: input.lang,
+        jobs: 1,
+        quiet: true,
+    }
+}
+
+fn with_run(options: CommonOptions, run: RunArgs) -> CommonOptions {
+    CommonOptions {
+        // 0: one thread per core.
+        jobs: run.jobs.map_or(0, usize::from),
+        quiet: run.quiet,
+        ..options
     }
 }
 
@@ -166,7 +216,8 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Not locked: the progress bar draws on stderr from its own thread.
+    let mut stderr = std::io::stderr();
     let code = match cli.command {
         Command::Check {
             clusters,
@@ -176,9 +227,10 @@ fn main() -> ExitCode {
             write_expect,
             input,
             output,
+            run,
         } => app::check(
             &clusters,
-            &options(input, output, evidence),
+            &with_run(options(input, output, evidence), run),
             fail_on,
             expect
                 .map(app::Expect::Check)
@@ -187,6 +239,26 @@ fn main() -> ExitCode {
             &mut stdout,
             &mut stderr,
         ),
+        Command::Batch {
+            input,
+            fail_on,
+            rules,
+            out,
+            run,
+        } => {
+            let output = OutputArgs {
+                format: Format::Json,
+                out,
+                color: ColorChoice::Never,
+            };
+            claimdiff::batch::batch(
+                &input,
+                &with_run(options(rules, output, false), run),
+                fail_on,
+                &mut stdout,
+                &mut stderr,
+            )
+        }
         Command::Claims {
             clusters,
             input,
