@@ -344,15 +344,28 @@ fn try_split(
         return None;
     }
     let separation = between / coherence;
+    // How many sources of a side give each signal: one pass over the side's
+    // signals, so that the shares below cost no pass over the side per
+    // signal (which grew with the square of the cluster).
+    let holders = |docs: &[usize]| {
+        let mut count: BTreeMap<&Key, usize> = BTreeMap::new();
+        for &d in docs {
+            for key in sets[d].keys() {
+                *count.entry(key).or_default() += 1;
+            }
+        }
+        count
+    };
+    let (held_a, held_b) = (holders(&side_a), holders(&side_b));
+    let share = |held: &BTreeMap<&Key, usize>, docs: &[usize], key: &Key| {
+        held.get(key).copied().unwrap_or(0) as f64 / docs.len() as f64
+    };
     // One event seen from two angles still names the same people: a
     // participant most sources of each side name vetoes the split.
-    let share = |docs: &[usize], key: &Key| {
-        docs.iter().filter(|&&d| sets[d].contains_key(key)).count() as f64 / docs.len() as f64
-    };
     let shared_participant = df.keys().any(|key| {
         key.0 == SignalKind::Participant
-            && share(&side_a, key) >= OWN_SHARE
-            && share(&side_b, key) >= OWN_SHARE
+            && share(&held_a, &side_a, key) >= OWN_SHARE
+            && share(&held_b, &side_b, key) >= OWN_SHARE
     });
     if shared_participant {
         return None;
@@ -361,14 +374,13 @@ fn try_split(
         return None;
     }
     let separation = Some((separation * 1000.0).round() / 1000.0);
-    let own = |mine: &[usize], theirs: &[usize]| -> Vec<EventSignal> {
-        let share = |docs: &[usize], key: &Key| {
-            docs.iter().filter(|&&d| sets[d].contains_key(key)).count() as f64 / docs.len() as f64
-        };
+    let own = |(mine, held_mine): (&[usize], &BTreeMap<&Key, usize>),
+               (theirs, held_theirs): (&[usize], &BTreeMap<&Key, usize>)|
+     -> Vec<EventSignal> {
         let mut out: Vec<EventSignal> = df
             .keys()
             .filter_map(|key| {
-                let (m, t) = (share(mine, key), share(theirs, key));
+                let (m, t) = (share(held_mine, mine, key), share(held_theirs, theirs, key));
                 (m >= OWN_SHARE && t <= OTHER_SHARE).then(|| EventSignal {
                     kind: key.0,
                     value: key.1.clone(),
@@ -388,12 +400,12 @@ fn try_split(
     };
     let to_members = |side: &[usize]| side.iter().map(|&d| members[d]).collect::<Vec<_>>();
     let a = Side {
-        signals: own(&side_a, &side_b),
+        signals: own((&side_a, &held_a), (&side_b, &held_b)),
         members: to_members(&side_a),
         separation,
     };
     let b = Side {
-        signals: own(&side_b, &side_a),
+        signals: own((&side_b, &held_b), (&side_a, &held_a)),
         members: to_members(&side_b),
         separation,
     };
