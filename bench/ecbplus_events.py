@@ -6,9 +6,9 @@ json` and compares `sources[].event` with the topic's events.tsv.
 Prints, per topic and in total: (a) documents in the wrong event group (each
 predicted group is matched to the true event most of its documents report;
 a document whose true event differs is wrong) and (b) conflicts reported
-between the two events (a conflict finding whose values in conflict come
-from sources of different true events; values about another subject or time,
-and superseded ones, are not in conflict). With --halves it also checks each topic's two
+between the two events (a conflict finding whose claims in conflict come
+from sources of different true events; claims about another subject or time,
+and superseded values, are not in conflict). With --halves it also checks each topic's two
 events on their own (one event each: any split is wrong).
 
 Usage: bench/ecbplus_events.py [ECBPLUS_DIR] [--bin target/release/claimdiff] [--halves]
@@ -43,14 +43,14 @@ def score(report, true):
     for f in report["findings"]:
         if f["status"] != "conflict":
             continue
-        # Only the values in conflict: a value about another subject or
-        # time (all its subjects "other: …") or superseded is not compared.
-        taking_part = [
-            v for v in f["values"]
-            if not v.get("superseded")
-            and not (v.get("subjects") and all(s.startswith("other: ") for s in v["subjects"]))
-        ]
-        evs = {true.get(src) for v in taking_part for src in v["sources"]}
+        # Only the claims in conflict: a claim about another subject or time
+        # (subject "other: …") or a superseded value is not compared.
+        evs = {
+            true.get(c["source"])
+            for v in f["values"] if not v.get("superseded")
+            for c in v.get("claims", [])
+            if not (c.get("subject") or "").startswith("other: ")
+        }
         if len(evs) > 1:
             cross += 1
     return wrong, cross, len(groups)
