@@ -326,6 +326,23 @@ pub(crate) fn load_input_rules(options: &CommonOptions, stderr: &mut dyn Write) 
     Some(rules)
 }
 
+/// What a run over many clusters starts with: the lexicons (to tell each
+/// source's language) and the thread pool of `--jobs`. `None` when either
+/// cannot be had, the reason printed.
+pub(crate) fn start_run(
+    options: &CommonOptions,
+    stderr: &mut dyn Write,
+) -> Option<(RuleSet, Pool)> {
+    let lexicons = load_input_rules(options, stderr)?;
+    match Pool::new(options.jobs) {
+        Ok(pool) => Some((lexicons, pool)),
+        Err(d) => {
+            let _ = writeln!(stderr, "{d}");
+            None
+        }
+    }
+}
+
 fn render_options(options: &CommonOptions) -> RenderOptions {
     let to_terminal = options.out.is_none() && std::io::stdout().is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -705,15 +722,8 @@ pub fn check(
         Ok(expected) => expected,
         Err(code) => return code,
     };
-    let Some(lexicons) = load_input_rules(options, stderr) else {
+    let Some((lexicons, pool)) = start_run(options, stderr) else {
         return EXIT_ERROR;
-    };
-    let pool = match Pool::new(options.jobs) {
-        Ok(pool) => pool,
-        Err(d) => {
-            let _ = writeln!(stderr, "{d}");
-            return EXIT_ERROR;
-        }
     };
     let mut cache = RulesCache::new(&options.rules);
     let mut progress = if paths.len() > 1 {

@@ -145,15 +145,8 @@ pub fn batch(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some(lexicons) = crate::app::load_input_rules(options, stderr) else {
+    let Some((lexicons, pool)) = crate::app::start_run(options, stderr) else {
         return EXIT_ERROR;
-    };
-    let pool = match Pool::new(options.jobs) {
-        Ok(pool) => pool,
-        Err(d) => {
-            let _ = writeln!(stderr, "{d}");
-            return EXIT_ERROR;
-        }
     };
     let from_stdin = input.as_os_str() == "-";
     let (name, mut reader, total): (&Path, Box<dyn BufRead>, Total) = if from_stdin {
@@ -419,15 +412,8 @@ pub fn batch_reader(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let Some(lexicons) = crate::app::load_input_rules(options, stderr) else {
+    let Some((lexicons, pool)) = crate::app::start_run(options, stderr) else {
         return EXIT_ERROR;
-    };
-    let pool = match Pool::new(options.jobs) {
-        Ok(pool) => pool,
-        Err(d) => {
-            let _ = writeln!(stderr, "{d}");
-            return EXIT_ERROR;
-        }
     };
     run(
         name,

@@ -120,14 +120,7 @@ pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet, lang: &str) -> 
         return claims;
     };
     let context = Context::of(doc, lexicon);
-    let spans: Vec<(usize, usize)> = doc
-        .sentences
-        .iter()
-        .map(|s| (s.folded.start, s.folded.end))
-        .collect();
-    let candidates = rules
-        .prefilter(lang)
-        .map(|p| p.candidates(&doc.folded, &spans));
+    let candidates = candidates(doc, rules, lang);
     let mut first = 0;
     for kind in rules.kinds.iter().filter(|k| k.lang == lang) {
         let scope = Scope {
@@ -138,6 +131,19 @@ pub fn extract(source_id: &str, doc: &Document, rules: &RuleSet, lang: &str) -> 
         first += kind.patterns.len();
     }
     drop_nested(claims)
+}
+
+/// Where the patterns of `lang`'s kinds may match in a document's sentences,
+/// by the rule set's prefilter.
+fn candidates(doc: &Document, rules: &RuleSet, lang: &str) -> Option<Candidates> {
+    let spans: Vec<(usize, usize)> = doc
+        .sentences
+        .iter()
+        .map(|s| (s.folded.start, s.folded.end))
+        .collect();
+    rules
+        .prefilter(lang)
+        .map(|p| p.candidates(&doc.folded, &spans))
 }
 
 /// Which sentences a kind's patterns are run on: those the rule set's
@@ -651,11 +657,6 @@ pub fn check_examples(kind: &ClaimKind, rules: &RuleSet) -> Vec<ExampleFailure> 
         let mut claims = Vec::new();
         let context = Context::of(&doc, lexicon);
         // Through the prefilter, as in a real run, so that examples test it.
-        let spans: Vec<(usize, usize)> = doc
-            .sentences
-            .iter()
-            .map(|s| (s.folded.start, s.folded.end))
-            .collect();
         let first = rules
             .kinds
             .iter()
@@ -664,10 +665,7 @@ pub fn check_examples(kind: &ClaimKind, rules: &RuleSet) -> Vec<ExampleFailure> 
             .map(|k| k.patterns.len())
             .sum();
         let known = rules.kinds.iter().any(|k| std::ptr::eq(k, kind));
-        let candidates = rules
-            .prefilter(&kind.lang)
-            .filter(|_| known)
-            .map(|p| p.candidates(&doc.folded, &spans));
+        let candidates = candidates(&doc, rules, &kind.lang).filter(|_| known);
         let scope = Scope {
             candidates: candidates.as_ref(),
             first,
