@@ -370,52 +370,16 @@ fn render_options(options: &CommonOptions) -> RenderOptions {
 }
 
 /// Writes output to `--out` atomically (a temporary file in the same folder,
-/// renamed into place), or to stdout.
+/// renamed into place; through a symbolic link, to the file it names), into
+/// `--out` itself when it is a device or a pipe (`/dev/null`), or to stdout.
 pub fn write_output(
     out: Option<&Path>,
     text: &str,
     stdout: &mut dyn Write,
 ) -> Result<(), Diagnostic> {
-    match out {
-        None => match stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush())
-        {
-            // A reader that stopped early (`| head`) is not an error.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(Diagnostic::error(
-                "<stdout>",
-                format!("cannot write output: {e}"),
-            )),
-            Ok(()) => Ok(()),
-        },
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let fail = |e: std::io::Error| {
-                Diagnostic::error(
-                    path,
-                    format!("cannot write output: {}", crate::load::io_reason(&e)),
-                )
-                .hint("check that the folder exists and is writable")
-            };
-            let mut builder = tempfile::Builder::new();
-            builder.prefix(".claimdiff-");
-            // A report is an ordinary file, readable as the umask allows (not 0600).
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                builder.permissions(std::fs::Permissions::from_mode(0o666));
-            }
-            let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-            tmp.write_all(text.as_bytes()).map_err(fail)?;
-            tmp.as_file().sync_all().map_err(fail)?;
-            tmp.persist(path).map_err(|e| fail(e.error))?;
-            Ok(())
-        }
-    }
+    let mut sink = crate::run::Sink::new(out, stdout);
+    sink.write(text)?;
+    sink.finish()
 }
 
 /// Loads every cluster, printing problems as they come. Clusters that cannot

@@ -143,6 +143,42 @@ enum Target<'a> {
         path: PathBuf,
         tmp: Option<BufWriter<tempfile::NamedTempFile>>,
     },
+    /// `--out` names something that is not a file (`/dev/null`, a named
+    /// pipe, a terminal): written to directly, as it comes. Renaming a file
+    /// over it would replace the device itself, for every program after.
+    Device {
+        path: PathBuf,
+        file: Option<BufWriter<std::fs::File>>,
+    },
+}
+
+/// Where `--out PATH` writes: through a temporary file renamed over the
+/// file PATH names (over the file a symbolic link points to, which stays a
+/// link), or straight into PATH when it exists and is no regular file.
+fn target_for<'a>(path: &Path) -> Target<'a> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => Target::Device {
+            path: path.to_path_buf(),
+            file: None,
+        },
+        Ok(meta) if meta.is_file() => Target::File {
+            path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            tmp: None,
+        },
+        _ => Target::File {
+            path: path.to_path_buf(),
+            tmp: None,
+        },
+    }
+}
+
+/// Opens a device or pipe named by `--out` for writing.
+fn open_device(path: &Path) -> Result<BufWriter<std::fs::File>, Diagnostic> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map(BufWriter::new)
+        .map_err(|e| file_error(path, &e))
 }
 
 /// An output written piece by piece: to stdout as it comes, or to `--out`
@@ -159,10 +195,7 @@ impl<'a> Sink<'a> {
     pub fn new(out: Option<&Path>, stdout: &'a mut dyn Write) -> Sink<'a> {
         let target = match out {
             None => Target::Stdout(stdout),
-            Some(path) => Target::File {
-                path: path.to_path_buf(),
-                tmp: None,
-            },
+            Some(path) => target_for(path),
         };
         Sink {
             target,
@@ -208,6 +241,14 @@ impl<'a> Sink<'a> {
                 file.write_all(text.as_bytes())
                     .map_err(|e| file_error(path, &e))
             }
+            Target::Device { path, file } => {
+                let file = match file {
+                    Some(file) => file,
+                    None => file.insert(open_device(path)?),
+                };
+                file.write_all(text.as_bytes())
+                    .map_err(|e| file_error(path, &e))
+            }
         }
     }
 
@@ -234,6 +275,13 @@ impl<'a> Sink<'a> {
                 tmp.persist(&path)
                     .map_err(|e| file_error(&path, &e.error))?;
                 Ok(())
+            }
+            Target::Device { path, file } => {
+                let mut file = match file {
+                    Some(file) => file,
+                    None => open_device(&path)?,
+                };
+                file.flush().map_err(|e| file_error(&path, &e))
             }
         }
     }

@@ -265,6 +265,77 @@ fn out_writes_the_same_bytes_as_stdout() {
     assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 1);
 }
 
+/// `--out /dev/null` once renamed a temporary file over the device, turning
+/// /dev/null into a regular file for every program after (the benchmark
+/// script wrote there). A pipe stands in for the device here: written into,
+/// still a pipe after.
+#[cfg(unix)]
+#[test]
+fn out_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("temp");
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            fs::File::open(&fifo)
+                .expect("open the pipe")
+                .read_to_end(&mut bytes)
+                .expect("read the pipe");
+            bytes
+        })
+    };
+    claimdiff()
+        .args(["check", FIXTURE, "--format", "json", "--out"])
+        .arg(&fifo)
+        .assert()
+        .success();
+    // Before waiting for the reader: had the pipe been replaced, no writer
+    // would ever open it, and the reader would wait for ever.
+    let kind = fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "{kind:?}");
+    let read = reader.join().expect("reader");
+    let stdout = claimdiff()
+        .args(["check", FIXTURE, "--format", "json"])
+        .output()
+        .expect("runs")
+        .stdout;
+    assert_eq!(read, stdout);
+}
+
+/// Through a symbolic link, the file it names is replaced, and the link
+/// stays a link.
+#[cfg(unix)]
+#[test]
+fn out_through_a_symlink_writes_the_file_it_names() {
+    let dir = tempfile::tempdir().expect("temp");
+    let real = dir.path().join("real.txt");
+    let link = dir.path().join("link.txt");
+    fs::write(&real, "old").expect("write");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    claimdiff()
+        .args(["check", FIXTURE, "--format", "json", "--out"])
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(&real)
+        .expect("real")
+        .contains("\"findings\""));
+}
+
 #[test]
 fn out_into_a_missing_folder_fails_cleanly() {
     claimdiff()
