@@ -222,7 +222,11 @@ fn dates_named(
         for (i, word) in words.iter().enumerate() {
             let is_day =
                 |w: &str| w.len() <= 2 && w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
-            if crate::extract::years_named(word).next().is_some() {
+            if word.len() == 4
+                && word
+                    .parse::<u32>()
+                    .is_ok_and(|y| (1900..=2100).contains(&y))
+            {
                 *dates.entry((*word).to_string()).or_insert(0) += 1;
             }
             let lower = word.to_lowercase();

@@ -617,15 +617,6 @@ fn subject_of(kind: &ClaimKind, doc: &Document, index: usize, lexicon: &Lexicon)
     Some(subject)
 }
 
-/// The years a text names: four-digit numbers from 1900 to 2100 standing
-/// alone as words (not "1,500" or "M2100").
-pub fn years_named(text: &str) -> impl Iterator<Item = u32> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
-        .filter_map(|w| w.parse::<u32>().ok())
-        .filter(|y| (1900..=2100).contains(y))
-}
-
 /// One way a rule's examples failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExampleFailure {

@@ -1387,7 +1387,9 @@ fn has_capture(ast: &regex_syntax::ast::Ast, name: &str) -> bool {
 }
 
 /// True when a pattern uses a start or end anchor anywhere (`^`, `$`, `\\A`,
-/// `\\z`, multi-line or not); `[^…]` is a class, not an anchor.
+/// `\\z`, multi-line or not); `[^…]` is a class, not an anchor. (The loader
+/// reads its own syntax tree with [`has_anchor`].)
+#[cfg(test)]
 fn is_anchored(pattern: &str) -> bool {
     // The syntax tree is enough, and costs a fraction of translating the
     // pattern's Unicode classes.
@@ -1560,15 +1562,18 @@ fn compile_kind(
                     );
                     continue;
                 }
-                let required = regex_syntax::ast::parse::Parser::new()
+                // The regex compiled, so its syntax tree parses.
+                let ast = regex_syntax::ast::parse::Parser::new()
                     .parse(&expanded)
-                    .map(|ast| prefilter::required_words(&ast))
-                    .unwrap_or_default();
+                    .ok();
                 patterns.push(Pattern {
                     source: source.clone(),
                     regex: LazyRegex::compiled(regex),
-                    required,
-                    anchored: is_anchored(&expanded),
+                    required: ast
+                        .as_ref()
+                        .map(prefilter::required_words)
+                        .unwrap_or_default(),
+                    anchored: ast.as_ref().is_none_or(has_anchor),
                 });
             }
             Err(msg) => diags.push(

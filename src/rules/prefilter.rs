@@ -121,11 +121,6 @@ impl Prefilter {
         }
     }
 
-    /// How many of the patterns have a requirement (for tests and benches).
-    pub fn filtered(&self) -> usize {
-        self.patterns.iter().filter(|p| !p.is_empty()).count()
-    }
-
     /// Where each pattern may match in `text`, among `spans` (byte ranges of
     /// `text`, ascending and not overlapping): a span is a candidate for a
     /// pattern when it holds a word of each of the pattern's sets.
