@@ -236,8 +236,9 @@ pub struct ClaimKind {
     pub tolerance: f64,
     /// The patterns, in file order; each has a `value` capture group.
     pub patterns: Vec<Pattern>,
-    /// Captured values matching any of these are not claims.
-    pub exclude: Vec<Regex>,
+    /// Captured values matching any of these are not claims (built-in ones
+    /// compiled on first use).
+    pub exclude: Vec<LazyRegex>,
     /// Texts and the value the rule must find in each.
     pub examples: Vec<Example>,
     /// Texts in which the rule must find nothing.
@@ -419,6 +420,9 @@ pub struct Lexicon {
     number_text: std::sync::OnceLock<String>,
     /// `{quantity}` expanded, made once.
     quantity_text: std::sync::OnceLock<String>,
+    /// The placeholders that stand in a pattern's shape as one letter, made
+    /// once: see [`opaque_placeholders`].
+    opaque: std::sync::OnceLock<std::collections::BTreeSet<String>>,
     /// Language code, e.g. `en`.
     pub lang: String,
     /// Number words.
@@ -939,6 +943,9 @@ impl RuleSet {
         for kind in &self.kinds {
             for p in &kind.patterns {
                 all.push((format!("{} ({})", kind.id, kind.file.display()), &p.regex));
+            }
+            for re in &kind.exclude {
+                all.push((format!("{} exclude ({})", kind.id, kind.file.display()), re));
             }
         }
         for lex in self.lexicons.values() {
@@ -1585,7 +1592,15 @@ fn compile_kind(
     }
     let mut exclude = Vec::new();
     for source in kf.exclude.iter().filter(|_| compile) {
-        match build_regex(source) {
+        let built = if mode == Mode::Defer {
+            regex_syntax::ast::parse::Parser::new()
+                .parse(source)
+                .map(|_| LazyRegex::deferred(source.clone()))
+                .map_err(|e| regex_message(&e.to_string()))
+        } else {
+            build_regex(source).map(LazyRegex::compiled)
+        };
+        match built {
             Ok(re) => exclude.push(re),
             Err(msg) => diags.push(
                 err(format!("bad regex in exclude: {msg}"))
@@ -1661,6 +1676,15 @@ fn expand(pattern: &str, lexicon: &Lexicon, shape: bool) -> Result<String, Strin
         }
         let expansion = match name {
             "number" | "quantity" if shape => "\\d".to_string(),
+            other
+                if shape
+                    && lexicon
+                        .opaque
+                        .get_or_init(|| opaque_placeholders(lexicon))
+                        .contains(other) =>
+            {
+                "(?:\\pL)".to_string()
+            }
             "number" => lexicon
                 .number_text
                 .get_or_init(|| number_pattern(lexicon))
@@ -1681,6 +1705,41 @@ fn expand(pattern: &str, lexicon: &Lexicon, shape: bool) -> Result<String, Strin
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The lexicon's placeholders that a pattern's shape may read as a single
+/// letter (`(?:\pL)`): those with no required word, no anchor and no
+/// capture group. What the shape is read for (required words, anchors, the
+/// `value` group) is computed node by node from the parts, so such a
+/// placeholder and the letter give the same answers, and the names, places
+/// and organisations, most of a pattern's text, are not parsed per pattern.
+fn opaque_placeholders(lexicon: &Lexicon) -> std::collections::BTreeSet<String> {
+    lexicon
+        .placeholders
+        .iter()
+        .filter(|(_, text)| {
+            regex_syntax::ast::parse::Parser::new()
+                .parse(&format!("(?:{text})"))
+                .is_ok_and(|ast| {
+                    prefilter::required(&ast).is_empty()
+                        && !has_anchor(&ast)
+                        && !has_any_capture(&ast)
+                })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// True when a syntax tree has a capture group of any kind.
+fn has_any_capture(ast: &regex_syntax::ast::Ast) -> bool {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(g) => !matches!(g.kind, GroupKind::NonCapturing(_)) || has_any_capture(&g.ast),
+        Ast::Concat(c) => c.asts.iter().any(has_any_capture),
+        Ast::Alternation(a) => a.asts.iter().any(has_any_capture),
+        Ast::Repetition(r) => has_any_capture(&r.ast),
+        _ => false,
+    }
 }
 
 /// A case-insensitive alternation of words, longest first so that
@@ -1741,6 +1800,43 @@ mod tests {
         assert!(rules.lexicon("en").is_some());
         // Deferred patterns compile too (each on first use in a run).
         assert_eq!(rules.uncompilable(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_pattern_reads_the_same_in_its_shape_as_in_full() {
+        // The shape a built-in pattern is read in at start-up (numbers as
+        // `\d`, opaque placeholders as one letter) has the required words,
+        // anchors and `value` group of the whole pattern.
+        let rules = RuleSet::builtin().expect("built-in rules load");
+        let mut checked = 0;
+        for kind in &rules.kinds {
+            let lex = rules.lexicon(&kind.lang).expect("lexicon");
+            for pattern in &kind.patterns {
+                let full = expand(&pattern.source, lex, false).expect("expands");
+                let ast = regex_syntax::ast::parse::Parser::new()
+                    .parse(&full)
+                    .expect("parses");
+                assert_eq!(
+                    pattern.required,
+                    prefilter::required_words(&ast),
+                    "{} ({}): {}",
+                    kind.id,
+                    kind.lang,
+                    pattern.source
+                );
+                assert_eq!(pattern.anchored, has_anchor(&ast), "{}", pattern.source);
+                assert!(has_capture(&ast, "value"), "{}", pattern.source);
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+        let en = rules.lexicon("en").expect("en");
+        let opaque = opaque_placeholders(en);
+        assert!(
+            opaque.contains("name") && opaque.contains("place"),
+            "{opaque:?}"
+        );
+        assert!(!opaque.contains("incident"), "{opaque:?}");
     }
 
     #[test]

@@ -227,7 +227,7 @@ fn flush(run: &mut String, sets: &mut Required) {
 }
 
 /// The words a match of `ast` cannot do without (unchosen).
-fn required(node: &Ast) -> Required {
+pub(crate) fn required(node: &Ast) -> Required {
     match node {
         Ast::Literal(lit) => letter(lit)
             .map(|c| vec![vec![c.to_string()]])
