@@ -87,6 +87,14 @@ pub struct Claim {
     /// when the sentence is about someone else.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// The person the claim is about, as its pattern names them (a
+    /// `subject` group: "Orozco, 27" is Orozco's age).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// The folded tokens of `person`, to tell whether two names are one
+    /// person.
+    #[serde(skip)]
+    pub person_tokens: Vec<String>,
     /// The normalized value.
     pub value: Value,
     /// The exact text of the match, from the original.
@@ -426,12 +434,17 @@ fn extract_kind(
                 };
                 let span: Span = doc.original_span(base + fs, base + fe);
                 let subject = subject_of(kind, doc, index, lexicon);
+                let person = caps
+                    .name("subject")
+                    .and_then(|m| normalize(m.as_str(), ValueType::Name, lexicon, 0.0));
                 let (modality, attribution) =
                     attribution_of(doc, index, (base + fs, base + fe), lexicon, context);
                 out.push(Claim {
                     source: source_id.to_string(),
                     kind: kind.id.clone(),
                     subject,
+                    person: person.as_ref().map(|p| p.display.clone()),
+                    person_tokens: person.map(|p| p.tokens).unwrap_or_default(),
                     value,
                     text: doc.slice(span).to_string(),
                     start: span.start,

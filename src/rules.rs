@@ -125,6 +125,8 @@ struct KindFile {
     #[serde(default)]
     event_signal: bool,
     #[serde(default)]
+    named_by: Option<String>,
+    #[serde(default)]
     tolerance: Option<f64>,
     patterns: Vec<String>,
     #[serde(default)]
@@ -231,6 +233,12 @@ pub struct ClaimKind {
     /// True when a shared value of this kind says two sources report the same
     /// event (names, places), which `compare` uses to spot off-topic sources.
     pub event_signal: bool,
+    /// The kind whose values name the person a claim is about (for an
+    /// age: `victim_name`). A claim's person is the one its pattern names in
+    /// a `subject` group, or else the one its source names with that kind;
+    /// a claim about another person than the one most sources name is about
+    /// someone else (`other: <name>`), not a conflicting value.
+    pub named_by: Option<String>,
     /// For counts and ages: how far an approximate figure ("about 12") may
     /// be off, as a share of it (0.1 = 10%, at least 1).
     pub tolerance: f64,
@@ -903,6 +911,28 @@ impl RuleSet {
                     );
                 }
                 Some(_) => {}
+            }
+        }
+
+        // `named_by` names a kind of names in the same language.
+        for (_, kind) in kinds.values() {
+            let Some(by) = &kind.named_by else { continue };
+            let found = kinds.values().any(|(_, k)| {
+                &k.id == by && k.lang == kind.lang && k.value_type == ValueType::Name
+            });
+            if !found {
+                diags.push(
+                    Diagnostic::error(
+                        &kind.file,
+                        format!(
+                            "named_by: no kind '{by}' of value_type name in '{}'",
+                            kind.lang
+                        ),
+                    )
+                    .at(locate(&file_text(layers, &kind.file), "named_by:", 0))
+                    .rule(&kind.id)
+                    .hint("name a kind whose value_type is name, e.g. victim_name"),
+                );
             }
         }
 
@@ -1621,6 +1651,7 @@ fn compile_kind(
         cardinality: kf.cardinality,
         subject: kf.subject,
         event_signal: kf.event_signal,
+        named_by: kf.named_by,
         tolerance: kf
             .tolerance
             .filter(|t| t.is_finite() && *t >= 0.0)

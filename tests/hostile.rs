@@ -661,7 +661,7 @@ fn rules_error(files: &[(&str, &str)], expected: &str) {
 fn rule_file_unknown_field_names_file_line_column_and_rule() {
     rules_error(
         &[("drones.yaml", &format!("patern: x\n{}", kind("  - '(?P<value>{number}) drones'")))],
-        "error: DIR/drones.yaml:1:1: rule 'drones': unknown field `patern`, expected one of `kind`, `label`, `description`, `value_type`, `lang`, `cardinality`, `subject`, `event_signal`, `tolerance`, `patterns`, `exclude`, `examples`, `must_not_match` (hint: remove the field or fix its spelling; `claimdiff rules list` and docs/rules-guide.md list the fields)\n",
+        "error: DIR/drones.yaml:1:1: rule 'drones': unknown field `patern`, expected one of `kind`, `label`, `description`, `value_type`, `lang`, `cardinality`, `subject`, `event_signal`, `named_by`, `tolerance`, `patterns`, `exclude`, `examples`, `must_not_match` (hint: remove the field or fix its spelling; `claimdiff rules list` and docs/rules-guide.md list the fields)\n",
     );
 }
 

@@ -230,7 +230,7 @@ pub struct SourceClaims {
 pub fn compare(
     cluster: &str,
     path: PathBuf,
-    sources: Vec<SourceClaims>,
+    mut sources: Vec<SourceClaims>,
     rules: &RuleSet,
     diagnostics: Vec<Diagnostic>,
 ) -> Report {
@@ -243,6 +243,7 @@ pub fn compare(
     } else {
         group_events(&sources, &on_topic, rules)
     };
+    resolve_persons(&mut sources, &events, rules);
     let mut event_of: HashMap<&str, usize> = HashMap::new();
     let by_id: HashMap<&str, usize> = sources
         .iter()
@@ -352,6 +353,128 @@ pub fn compare(
         events,
         findings,
         diagnostics,
+    }
+}
+
+/// Whom each claim of a person's attribute (an age: a kind with
+/// `named_by`) is about. In each event group, the person most sources name
+/// with the `named_by` kind is the story's; a claim about someone else, by
+/// the name its pattern gives ("Orozco, 27") or else by the names its
+/// source gives, gets the subject `other: <name>`: the suspect's age is not
+/// a conflicting value of the victim's, nor is another victim's, named by
+/// sources that report another killing. Two names are one person when they
+/// share a word (stopwords and titles aside) or are spelled alike
+/// (Jaro-Winkler at least 0.8: Omran ~ Omar), as for the name finding.
+fn resolve_persons(sources: &mut [SourceClaims], events: &[EventGroup], rules: &RuleSet) {
+    let named_by: BTreeMap<&str, &str> = rules
+        .kinds
+        .iter()
+        .filter_map(|k| Some((k.id.as_str(), k.named_by.as_deref()?)))
+        .collect();
+    if named_by.is_empty() {
+        return;
+    }
+    let stopwords = &rules.all_stopwords;
+    let by_id: HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let groups: Vec<Vec<usize>> = events
+        .iter()
+        .map(|g| {
+            g.sources
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    drop(by_id);
+    let person = |display: &str, tokens: &[String]| Person {
+        display: display.to_string(),
+        lower: display.to_lowercase(),
+        tokens: tokens
+            .iter()
+            .filter(|t| !stopwords.contains(*t))
+            .cloned()
+            .collect(),
+    };
+    for members in &groups {
+        for (&kind, &by) in &named_by {
+            // The names each source gives the subject, and the one most
+            // sources give (ties: the first in order of key).
+            let names: Vec<Vec<Person>> = members
+                .iter()
+                .map(|&i| {
+                    let mut seen = BTreeSet::new();
+                    sources[i]
+                        .claims
+                        .iter()
+                        .filter(|c| {
+                            c.kind == by
+                                && !is_other_subject(c)
+                                && c.modality != Modality::Superseded
+                                && seen.insert(c.value.key.clone())
+                        })
+                        .map(|c| person(&c.value.display, &c.value.tokens))
+                        .collect()
+                })
+                .collect();
+            // Each distinct name is backed by the sources that give a name
+            // of the same person ("Ortiz", "Deputy Jerry Ortiz"); the best
+            // backed is the story's (ties: the most given as written, then
+            // the first in order).
+            let mut distinct: BTreeMap<&str, (usize, &Person)> = BTreeMap::new();
+            for p in names.iter().flatten() {
+                distinct.entry(p.lower.as_str()).or_insert((0, p)).0 += 1;
+            }
+            let backing = |candidate: &Person| {
+                names
+                    .iter()
+                    .filter(|given| given.iter().any(|p| p.is(candidate)))
+                    .count()
+            };
+            let Some(main) = distinct
+                .values()
+                .map(|&(exact, p)| ((backing(p), exact), p))
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.lower.cmp(&a.1.lower)))
+                .map(|(_, p)| p.clone())
+            else {
+                continue;
+            };
+            for (n, &i) in members.iter().enumerate() {
+                for claim in sources[i].claims.iter_mut() {
+                    if claim.kind != kind || is_other_subject(claim) {
+                        continue;
+                    }
+                    let named = claim
+                        .person
+                        .as_deref()
+                        .map(|p| vec![person(p, &claim.person_tokens)]);
+                    let about = named.as_ref().unwrap_or(&names[n]);
+                    if about.is_empty() || about.iter().any(|p| p.is(&main)) {
+                        continue;
+                    }
+                    claim.subject = Some(format!("{OTHER_SUBJECT_PREFIX}{}", about[0].display));
+                }
+            }
+        }
+    }
+}
+
+/// A person as a claim names them, to tell whether two names are one person.
+#[derive(Debug, Clone)]
+struct Person {
+    display: String,
+    lower: String,
+    tokens: BTreeSet<String>,
+}
+
+impl Person {
+    /// True when the two names may be one person.
+    fn is(&self, other: &Person) -> bool {
+        self.tokens.iter().any(|t| other.tokens.contains(t))
+            || strsim::jaro_winkler(&self.lower, &other.lower) >= 0.8
     }
 }
 
@@ -995,6 +1118,8 @@ mod tests {
             source: source.into(),
             kind: kind.into(),
             subject: subject.map(str::to_string).or_else(|| k.subject.clone()),
+            person: None,
+            person_tokens: Vec::new(),
             value: normalize(value, k.value_type, lexicon, k.tolerance).expect("value"),
             text: value.into(),
             start: 0,
@@ -1139,6 +1264,54 @@ mod tests {
         assert_eq!(status(&rep, "hospital"), Status::Review);
         let note = rep.findings[0].note.as_deref().unwrap_or("");
         assert!(note.contains("subjects differ"), "{note}");
+    }
+
+    /// A claim about the person `person` names.
+    fn about(mut c: Claim, person: &str) -> Claim {
+        let lexicon = rules().lexicon("en").expect("en");
+        let p = normalize(person, ValueType::Name, lexicon, 0.0).expect("name");
+        c.person = Some(p.display);
+        c.person_tokens = p.tokens;
+        c
+    }
+
+    #[test]
+    fn an_age_of_another_person_is_not_a_conflict() {
+        let r = rules();
+        let rep = report(vec![
+            claim(r, "a", "victim_name", "Deputy Jerry Ortiz", None),
+            about(claim(r, "a", "victim_age", "35", None), "Ortiz"),
+            about(claim(r, "a", "victim_age", "27", None), "Orozco"),
+            claim(r, "b", "victim_name", "Ortiz", None),
+            claim(r, "b", "victim_age", "35", None),
+            // Another killing's victim, named by its source.
+            claim(r, "c", "victim_name", "Escalante", None),
+            claim(r, "c", "victim_age", "27", None),
+        ]);
+        let f = rep
+            .findings
+            .iter()
+            .find(|f| f.kind == "victim_age")
+            .expect("age finding");
+        assert_eq!(f.status, Status::Review, "{:?}", f.note);
+        let note = f.note.as_deref().unwrap_or("");
+        assert!(note.contains("27 is about Escalante, Orozco"), "{note}");
+        let victim = f.values.iter().find(|v| v.value == "35").expect("35");
+        assert_eq!(victim.subjects, ["victim"]);
+    }
+
+    #[test]
+    fn an_age_of_the_victim_spelled_otherwise_still_conflicts() {
+        let r = rules();
+        let rep = report(vec![
+            claim(r, "a", "victim_name", "Omran Daqneesh", None),
+            claim(r, "a", "victim_age", "5", None),
+            claim(r, "b", "victim_name", "Omran", None),
+            claim(r, "b", "victim_age", "5", None),
+            claim(r, "c", "victim_name", "Omar", None),
+            about(claim(r, "c", "victim_age", "4", None), "Omar"),
+        ]);
+        assert_eq!(status(&rep, "victim_age"), Status::Conflict);
     }
 
     #[test]
