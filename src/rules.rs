@@ -1871,6 +1871,20 @@ mod tests {
     }
 
     #[test]
+    fn named_by_must_name_a_kind_of_names() {
+        let kind = file(
+            "age.yaml",
+            "kind: age\ndescription: d\nvalue_type: age\nnamed_by: victim_name\npatterns: ['(?P<value>\\d+) years old']\nexamples: [{text: '5 years old', value: '5'}]\nmust_not_match: ['x']\n",
+        );
+        let diags = RuleSet::compile(&[vec![lexicon_file(), kind]]).expect_err("must fail");
+        let text = diags[0].to_string();
+        assert!(
+            text.starts_with("error: t/age.yaml:4:1: rule 'age': named_by: no kind 'victim_name'"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn unknown_field_points_at_line_and_rule() {
         let kind = file(
             "hospital.yaml",
