@@ -1027,13 +1027,21 @@ impl RuleSet {
         }
         let langs: Vec<&str> = self.lexicons.keys().map(String::as_str).collect();
         let mut counts = vec![0usize; langs.len()];
+        // One buffer for every word's lower-case form: no allocation per word.
         let mut lower = String::new();
-        for word in text[..end].split(|c: char| !c.is_alphanumeric() && c != '\'') {
-            if word.is_empty() || word.len() > 12 {
+        for word in words(&text[..end]) {
+            if word.len() > 12 {
                 continue;
             }
             lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase));
+            if word.is_ascii() {
+                // The common case, lower-cased byte by byte: the same result
+                // as `char::to_lowercase` for ASCII, without its table lookups.
+                lower.push_str(word);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+            }
             if let Some(members) = self.function_words.get(lower.as_str()) {
                 for &i in members {
                     counts[i] += 1;
@@ -1048,6 +1056,40 @@ impl RuleSet {
             _ => None,
         }
     }
+}
+
+/// The words [`RuleSet::detect_language`] looks up: the non-empty, maximal
+/// runs of alphanumeric characters and apostrophes in `text`, in order.
+/// ASCII bytes (most of any text it reads) are classified without decoding
+/// a character.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Skip to the next word character; `None` at the end of the text.
+        let start = loop {
+            let (is_word, len) = word_char_at(text, at)?;
+            if is_word {
+                break at;
+            }
+            at += len;
+        };
+        while let Some((true, len)) = word_char_at(text, at) {
+            at += len;
+        }
+        text.get(start..at)
+    })
+}
+
+/// Whether the character at byte `at` of `text` (a character boundary) is
+/// part of a word (alphanumeric or an apostrophe), and its length in bytes;
+/// `None` at the end of the text.
+fn word_char_at(text: &str, at: usize) -> Option<(bool, usize)> {
+    let &byte = text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return Some((byte.is_ascii_alphanumeric() || byte == b'\'', 1));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((c.is_alphanumeric(), c.len_utf8()))
 }
 
 /// Function word → the languages (indexes in `lexicons` order) that have it.
