@@ -119,48 +119,81 @@ fn fold_char(c: char) -> Option<&'static str> {
     })
 }
 
+/// True for an ASCII byte that [`fold_char`] keeps as it is: all but tab
+/// and carriage return.
+fn is_plain_ascii(byte: u8) -> bool {
+    byte.is_ascii() && byte != b'\t' && byte != b'\r'
+}
+
+/// True for a combining mark (a character of non-zero canonical combining class).
+fn is_combining(c: char) -> bool {
+    unicode_normalization::char::canonical_combining_class(c) != 0
+}
+
 /// Builds the matching copy of `text` and its byte map.
+///
+/// Runs of plain ASCII (most of any text) are copied whole, each byte mapping
+/// to itself; other characters are folded one by one. Unicode normalization
+/// runs only when the text is not already known to be NFC.
 pub fn fold(text: &str) -> (String, Vec<u32>) {
     let mut folded = String::with_capacity(text.len());
     let mut map: Vec<u32> = Vec::with_capacity(text.len() + 1);
-    let mut push = |piece: &str, origin: usize, folded: &mut String| {
+    // Every byte of a folded piece maps to the start of what it came from.
+    let push = |piece: &str, origin: usize, folded: &mut String, map: &mut Vec<u32>| {
         folded.push_str(piece);
         map.extend(std::iter::repeat_n(origin as u32, piece.len()));
     };
     let nfc = matches!(is_nfc_quick(text.chars()), IsNormalized::Yes);
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
-            // CRLF: one '\n' that maps to the '\r', so spans never end inside the pair.
-            chars.next();
-            push("\n", i, &mut folded);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of plain ASCII is copied whole, each byte mapping to itself.
+        let mut run_end = bytes[i..]
+            .iter()
+            .position(|&b| !is_plain_ascii(b))
+            .map_or(bytes.len(), |n| i + n);
+        if !nfc && run_end > i && bytes.get(run_end).is_some_and(|b| !b.is_ascii()) {
+            // The run's last letter may take combining marks after it: it is
+            // normalized with them below.
+            run_end -= 1;
+        }
+        if run_end > i {
+            folded.push_str(&text[i..run_end]);
+            map.extend(i as u32..run_end as u32);
+            i = run_end;
             continue;
         }
-        let combining_next = chars
-            .peek()
-            .is_some_and(|&(_, n)| unicode_normalization::char::canonical_combining_class(n) != 0);
-        if !nfc && (!c.is_ascii() || combining_next) {
+        // One other character, and the one after it.
+        let mut chars = text[i..].chars();
+        let Some(c) = chars.next() else { break };
+        let next = chars.next();
+        if c == '\r' && next == Some('\n') {
+            // CRLF: one '\n' that maps to the '\r', so spans never end inside the pair.
+            push("\n", i, &mut folded, &mut map);
+            i += 2;
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        if !nfc && (!c.is_ascii() || next.is_some_and(is_combining)) {
             // Normalize a starter and the combining marks after it as one unit,
             // so each output byte maps to the unit's first input byte.
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, n)) = chars.peek() {
-                if unicode_normalization::char::canonical_combining_class(n) == 0 {
-                    break;
-                }
-                end = j + n.len_utf8();
-                chars.next();
-            }
+            end += text[end..]
+                .chars()
+                .take_while(|&n| is_combining(n))
+                .map(char::len_utf8)
+                .sum::<usize>();
             let unit: String = text[i..end].nfc().collect();
             for u in unit.chars() {
                 let mut buf = [0u8; 4];
                 let piece = fold_char(u).unwrap_or_else(|| u.encode_utf8(&mut buf));
-                push(piece, i, &mut folded);
+                push(piece, i, &mut folded, &mut map);
             }
-            continue;
+        } else {
+            let mut buf = [0u8; 4];
+            let piece = fold_char(c).unwrap_or_else(|| c.encode_utf8(&mut buf));
+            push(piece, i, &mut folded, &mut map);
         }
-        let mut buf = [0u8; 4];
-        let piece = fold_char(c).unwrap_or_else(|| c.encode_utf8(&mut buf));
-        push(piece, i, &mut folded);
+        i = end;
     }
     map.push(text.len() as u32);
     (folded, map)
