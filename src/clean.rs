@@ -15,7 +15,7 @@
 //!
 //! Input comes from `load`; `extract` reads the [`Document`]s made here.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use serde::Serialize;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -219,23 +219,17 @@ pub fn clean(source: &Source, rules: &RuleSet, lexicon: &Lexicon) -> Document {
             doc.folded.replace_range(start..end, &joined);
         }
     }
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (start, end, line) in blocks {
         let span = doc.original_span(start, end);
         let text = &doc.folded[start..end];
-        let key = text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        if seen.contains_key(&key) {
+        if !seen.insert(duplicate_key(text)) {
             doc.dropped.push(Dropped {
                 span,
                 reason: "duplicate".into(),
             });
             continue;
         }
-        seen.insert(key, line);
         if let Some(rule) = rules
             .boilerplate
             .iter()
@@ -270,6 +264,25 @@ pub fn clean(source: &Source, rules: &RuleSet, lexicon: &Lexicon) -> Document {
         }
     }
     doc
+}
+
+/// What makes two paragraphs the same one, repeated: their words, joined by
+/// single spaces, in lower case. Built in one buffer; ASCII text (most of it)
+/// is lower-cased in place, anything else by `str::to_lowercase`, as before.
+fn duplicate_key(text: &str) -> String {
+    let mut key = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    if key.is_ascii() {
+        key.make_ascii_lowercase();
+        key
+    } else {
+        key.to_lowercase()
+    }
 }
 
 /// True when a boilerplate pattern applies to a source read with `lexicon`.
