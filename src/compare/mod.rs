@@ -423,20 +423,30 @@ fn resolve_persons(sources: &mut [SourceClaims], events: &[EventGroup], rules: &
             // Each distinct name is backed by the sources that give a name
             // of the same person ("Ortiz", "Deputy Jerry Ortiz"); the best
             // backed is the story's (ties: the most given as written, then
-            // the first in order).
-            let mut distinct: BTreeMap<&str, (usize, &Person)> = BTreeMap::new();
-            for p in names.iter().flatten() {
-                distinct.entry(p.lower.as_str()).or_insert((0, p)).0 += 1;
+            // the first in order). Names are compared only as distinct
+            // values, never source by source.
+            let mut distinct: BTreeMap<&str, (&Person, BTreeSet<usize>)> = BTreeMap::new();
+            for (n, given) in names.iter().enumerate() {
+                for p in given {
+                    distinct
+                        .entry(p.lower.as_str())
+                        .or_insert_with(|| (p, BTreeSet::new()))
+                        .1
+                        .insert(n);
+                }
             }
             let backing = |candidate: &Person| {
-                names
-                    .iter()
-                    .filter(|given| given.iter().any(|p| p.is(candidate)))
-                    .count()
+                let mut backers = BTreeSet::new();
+                for (p, holders) in distinct.values() {
+                    if p.is(candidate) {
+                        backers.extend(holders.iter().copied());
+                    }
+                }
+                backers.len()
             };
             let Some(main) = distinct
                 .values()
-                .map(|&(exact, p)| ((backing(p), exact), p))
+                .map(|(p, holders)| ((backing(p), holders.len()), *p))
                 .max_by(|a, b| a.0.cmp(&b.0).then(b.1.lower.cmp(&a.1.lower)))
                 .map(|(_, p)| p.clone())
             else {
