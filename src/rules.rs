@@ -1452,15 +1452,30 @@ fn first_line(s: &str) -> &str {
 
 /// True when the pattern's syntax tree has a capture group of this name.
 fn has_capture(ast: &regex_syntax::ast::Ast, name: &str) -> bool {
-    use regex_syntax::ast::{Ast, GroupKind};
+    has_group(
+        ast,
+        &|kind| matches!(kind, regex_syntax::ast::GroupKind::CaptureName { name: n, .. } if n.name == name),
+    )
+}
+
+/// True when a syntax tree has a capture group of any kind.
+fn has_any_capture(ast: &regex_syntax::ast::Ast) -> bool {
+    has_group(ast, &|kind| {
+        !matches!(kind, regex_syntax::ast::GroupKind::NonCapturing(_))
+    })
+}
+
+/// True when a syntax tree has a group whose kind `wanted` accepts.
+fn has_group(
+    ast: &regex_syntax::ast::Ast,
+    wanted: &dyn Fn(&regex_syntax::ast::GroupKind) -> bool,
+) -> bool {
+    use regex_syntax::ast::Ast;
     match ast {
-        Ast::Group(g) => {
-            matches!(&g.kind, GroupKind::CaptureName { name: n, .. } if n.name == name)
-                || has_capture(&g.ast, name)
-        }
-        Ast::Concat(c) => c.asts.iter().any(|a| has_capture(a, name)),
-        Ast::Alternation(a) => a.asts.iter().any(|a| has_capture(a, name)),
-        Ast::Repetition(r) => has_capture(&r.ast, name),
+        Ast::Group(g) => wanted(&g.kind) || has_group(&g.ast, wanted),
+        Ast::Concat(c) => c.asts.iter().any(|a| has_group(a, wanted)),
+        Ast::Alternation(a) => a.asts.iter().any(|a| has_group(a, wanted)),
+        Ast::Repetition(r) => has_group(&r.ast, wanted),
         _ => false,
     }
 }
@@ -1801,18 +1816,6 @@ fn opaque_placeholders(lexicon: &Lexicon) -> std::collections::BTreeSet<String> 
         })
         .map(|(name, _)| name.clone())
         .collect()
-}
-
-/// True when a syntax tree has a capture group of any kind.
-fn has_any_capture(ast: &regex_syntax::ast::Ast) -> bool {
-    use regex_syntax::ast::{Ast, GroupKind};
-    match ast {
-        Ast::Group(g) => !matches!(g.kind, GroupKind::NonCapturing(_)) || has_any_capture(&g.ast),
-        Ast::Concat(c) => c.asts.iter().any(has_any_capture),
-        Ast::Alternation(a) => a.asts.iter().any(has_any_capture),
-        Ast::Repetition(r) => has_any_capture(&r.ast),
-        _ => false,
-    }
 }
 
 /// A case-insensitive alternation of words, longest first so that

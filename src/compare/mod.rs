@@ -481,7 +481,18 @@ struct Person {
 }
 
 impl Person {
-    /// True when the two names may be one person.
+    /// The person a name finding's value names.
+    fn of_value(v: &FindingValue, stopwords: &BTreeSet<String>) -> Person {
+        Person {
+            display: v.value.clone(),
+            lower: v.value.to_lowercase(),
+            tokens: tokens_of(v, stopwords),
+        }
+    }
+
+    /// True when the two names may be one person: they share a word, or
+    /// are spelled alike (Jaro-Winkler at least 0.8: Omran ~ Omar). The
+    /// name finding and the persons of ages decide it alike.
     fn is(&self, other: &Person) -> bool {
         self.tokens.iter().any(|t| other.tokens.contains(t))
             || strsim::jaro_winkler(&self.lower, &other.lower) >= 0.8
@@ -1058,15 +1069,16 @@ fn verdict(
             }
         }
         ValueType::Name => {
-            let similarity =
-                strsim::jaro_winkler(&first.value.to_lowercase(), &second.value.to_lowercase());
-            let a = tokens_of(first, stopwords);
-            let shares_token = tokens_of(second, stopwords).iter().any(|t| a.contains(t));
+            let (a, b) = (
+                Person::of_value(first, stopwords),
+                Person::of_value(second, stopwords),
+            );
+            let similarity = strsim::jaro_winkler(&a.lower, &b.lower);
             let hint = format!(
                 "{} ~ {}: Jaro-Winkler {similarity:.2}",
                 first.value, second.value
             );
-            if shares_token || similarity >= 0.8 {
+            if a.is(&b) {
                 (Status::Conflict, Some(hint))
             } else {
                 (
