@@ -452,6 +452,15 @@ fn resolve_persons(sources: &mut [SourceClaims], events: &[EventGroup], rules: &
             else {
                 continue;
             };
+            // The names of the story's victim: the best backed and every
+            // name of the same person. A claim about any of them is about
+            // the victim: "Omar Daqneesh" is "Omran Daqneesh", even where
+            // the best backed is the short "Omran" it shares no word with.
+            let victim: Vec<&Person> = distinct
+                .values()
+                .map(|(p, _)| *p)
+                .filter(|p| p.is(&main))
+                .collect();
             for (n, &i) in members.iter().enumerate() {
                 for claim in sources[i].claims.iter_mut() {
                     if claim.kind != kind || is_other_subject(claim) {
@@ -462,7 +471,7 @@ fn resolve_persons(sources: &mut [SourceClaims], events: &[EventGroup], rules: &
                         .as_deref()
                         .map(|p| vec![person(p, &claim.person_tokens)]);
                     let about = named.as_ref().unwrap_or(&names[n]);
-                    if about.is_empty() || about.iter().any(|p| p.is(&main)) {
+                    if about.is_empty() || about.iter().any(|p| victim.iter().any(|v| p.is(v))) {
                         continue;
                     }
                     claim.subject = Some(format!("{OTHER_SUBJECT_PREFIX}{}", about[0].display));
@@ -1333,6 +1342,25 @@ mod tests {
             claim(r, "c", "victim_name", "Omar", None),
             about(claim(r, "c", "victim_age", "4", None), "Omar"),
         ]);
+        assert_eq!(status(&rep, "victim_age"), Status::Conflict);
+    }
+
+    #[test]
+    fn an_age_of_the_victim_under_a_fuller_misspelled_name_is_about_the_victim() {
+        // The best-backed name is the short "Omran" (the misspelled "Omar"
+        // backs it too); "Omar Daqneesh" shares no word with "Omran" and
+        // is not spelled like it, but it is "Omran Daqneesh" misspelled.
+        let r = rules();
+        let mut claims = Vec::new();
+        for s in ["a", "b", "c"] {
+            claims.push(claim(r, s, "victim_name", "Omran", None));
+            claims.push(claim(r, s, "victim_age", "5", None));
+        }
+        claims.push(claim(r, "d", "victim_name", "Omar", None));
+        claims.push(claim(r, "e", "victim_name", "Omran Daqneesh", None));
+        claims.push(claim(r, "f", "victim_name", "Omar Daqneesh", None));
+        claims.push(claim(r, "f", "victim_age", "4", None));
+        let rep = report(claims);
         assert_eq!(status(&rep, "victim_age"), Status::Conflict);
     }
 
