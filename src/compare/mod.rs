@@ -7,7 +7,9 @@
 //! off-topic. Then, per kind, equal values are grouped by key in one hash
 //! pass, so exact matching costs time linear in the number of claims; only
 //! the distinct values are compared pairwise (a shorter name inside a longer
-//! one, the Jaro-Winkler hint). Values are ranked majority first.
+//! one, the Jaro-Winkler hint). Values are ranked majority first. Last,
+//! conflicts about when that split the sources into two whole accounts
+//! become `review` (see `accounts`).
 //!
 //! Input comes from `extract`; `report` renders the [`Report`].
 
@@ -23,6 +25,7 @@ use crate::load::SourceMeta;
 use crate::normalize::{times_compatible, Quantity};
 use crate::rules::{Cardinality, ClaimKind, Lexicon, RuleSet, ValueType};
 
+mod accounts;
 mod events;
 pub use events::{group_events, EventGroup, EventSignal, SignalKind};
 
@@ -315,6 +318,7 @@ pub fn compare(
         }
         findings.extend(made);
     }
+    accounts::mark_two_accounts(&mut findings, rules);
     findings.sort_by(|a, b| {
         (
             event_number(&a.event),
@@ -1362,6 +1366,65 @@ mod tests {
         claims.push(claim(r, "f", "victim_age", "4", None));
         let rep = report(claims);
         assert_eq!(status(&rep, "victim_age"), Status::Conflict);
+    }
+
+    /// The claims of sources that each give a day and a time.
+    fn when(told: &[(&str, &str, &str)]) -> Vec<Claim> {
+        let r = rules();
+        told.iter()
+            .flat_map(|&(source, day, time)| {
+                [
+                    claim(r, source, "incident_day", day, None),
+                    claim(r, source, "incident_time", time, None),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_day_and_a_time_that_split_the_sources_alike_are_two_accounts() {
+        let rep = report(when(&[
+            ("a", "Thursday", "2:09 a.m."),
+            ("b", "Thursday", "2:09 a.m."),
+            ("c", "Thursday", "2:09 a.m."),
+            ("d", "Sunday", "9:27 a.m."),
+            ("e", "Sunday", "9:27 a.m."),
+        ]));
+        for kind in ["incident_day", "incident_time"] {
+            let f = rep.findings.iter().find(|f| f.kind == kind).expect(kind);
+            assert_eq!(f.status, Status::Review, "{kind}");
+            assert_eq!(
+                f.note.as_deref(),
+                Some(
+                    "two accounts of when: Thursday and 02:09 (3 sources), Sunday and 09:27 \
+                     (2 sources); they may be two events"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn one_source_wrong_on_day_and_time_is_still_a_conflict() {
+        let rep = report(when(&[
+            ("a", "Thursday", "2:09 a.m."),
+            ("b", "Thursday", "2:09 a.m."),
+            ("c", "Thursday", "2:09 a.m."),
+            ("d", "Sunday", "9:27 a.m."),
+        ]));
+        assert_eq!(status(&rep, "incident_day"), Status::Conflict);
+        assert_eq!(status(&rep, "incident_time"), Status::Conflict);
+    }
+
+    #[test]
+    fn a_day_and_a_time_that_split_the_sources_otherwise_still_conflict() {
+        let rep = report(when(&[
+            ("a", "Thursday", "2:09 a.m."),
+            ("b", "Thursday", "9:27 a.m."),
+            ("c", "Sunday", "2:09 a.m."),
+            ("d", "Sunday", "9:27 a.m."),
+        ]));
+        assert_eq!(status(&rep, "incident_day"), Status::Conflict);
+        assert_eq!(status(&rep, "incident_time"), Status::Conflict);
     }
 
     #[test]

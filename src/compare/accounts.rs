@@ -1,0 +1,169 @@
+//! Accounts: conflicts about *when* that may be two events.
+//!
+//! When the sources of one event group disagree on two facts of when the
+//! incident happened (its day and its time, say), and the disagreement
+//! splits them the same way both times (the sources that give Sunday give
+//! 09:27, those that give Thursday give 02:09, and none gives both), they
+//! tell two accounts, not one account with a wrong value. That is what two
+//! incidents reported in one cluster look like when the event split cannot
+//! tell them apart (two earthquakes in the same towns, ECB+ topic 38), and
+//! SEMANTICS' `review` is for it: the times may differ, a person must look.
+//! A lone wrong day, or a day and a time that disagree along different
+//! sources, stays a conflict.
+
+use std::collections::BTreeSet;
+
+use super::{is_main, Finding, FindingValue, Status};
+use crate::normalize::times_compatible;
+use crate::rules::{RuleSet, ValueType};
+
+/// Each account needs at least this many sources.
+const MIN_SOURCES: usize = 2;
+
+/// True for value types that say when an incident happened.
+fn is_when(value_type: ValueType) -> bool {
+    matches!(
+        value_type,
+        ValueType::Day | ValueType::TimeOfDay | ValueType::Date
+    )
+}
+
+/// One value a finding's sources give about the main subject, with those
+/// sources.
+struct Told<'a> {
+    value: &'a FindingValue,
+    sources: BTreeSet<&'a str>,
+}
+
+/// The values of a finding that count: about the main subject, not
+/// superseded.
+fn told(finding: &Finding) -> Vec<Told<'_>> {
+    finding
+        .values
+        .iter()
+        .filter(|v| is_main(v) && !v.superseded)
+        .map(|v| Told {
+            value: v,
+            sources: v
+                .claims
+                .iter()
+                .filter(|c| !super::is_other_subject(c))
+                .map(|c| c.source.as_str())
+                .collect(),
+        })
+        .collect()
+}
+
+/// Two accounts found in a pair of findings: for each, the value of the
+/// first finding, the value of the second, and the sources behind them.
+struct TwoAccounts {
+    first: (String, String, usize),
+    second: (String, String, usize),
+}
+
+/// Marks as `review` every pair of `conflict` findings about when, in one
+/// event group, whose values split the sources into the same two accounts.
+pub(super) fn mark_two_accounts(findings: &mut [Finding], rules: &RuleSet) {
+    let when: Vec<usize> = (0..findings.len())
+        .filter(|&i| {
+            findings[i].status == Status::Conflict
+                && rules
+                    .kind(&findings[i].kind)
+                    .is_some_and(|k| is_when(k.value_type))
+        })
+        .collect();
+    let mut marks: Vec<(usize, String)> = Vec::new();
+    for (n, &i) in when.iter().enumerate() {
+        for &j in &when[n + 1..] {
+            let (f, g) = (&findings[i], &findings[j]);
+            if f.event != g.event || f.kind == g.kind {
+                continue;
+            }
+            if let Some(accounts) = two_accounts(f, g, rules) {
+                let (a, b) = (&accounts.first, &accounts.second);
+                let note = format!(
+                    "two accounts of when: {} and {} ({} sources), {} and {} ({} sources); \
+                     they may be two events",
+                    a.0, a.1, a.2, b.0, b.1, b.2
+                );
+                marks.push((i, note.clone()));
+                marks.push((j, note));
+            }
+        }
+    }
+    for (i, note) in marks {
+        if findings[i].status == Status::Conflict {
+            findings[i].status = Status::Review;
+            findings[i].note = Some(note);
+        }
+    }
+}
+
+/// The first pair of accounts (in the findings' value order: majority
+/// first) that the two findings tell, if any.
+fn two_accounts(f: &Finding, g: &Finding, rules: &RuleSet) -> Option<TwoAccounts> {
+    let apart = |finding: &Finding, x: &FindingValue, y: &FindingValue| -> bool {
+        let Some(kind) = rules.kind(&finding.kind) else {
+            return false;
+        };
+        let key = |v: &FindingValue| v.claims.first().map(|c| c.value.key.clone());
+        match kind.value_type {
+            ValueType::TimeOfDay => {
+                let Some(lexicon) = rules.lexicon(&kind.lang) else {
+                    return false;
+                };
+                match (key(x), key(y)) {
+                    (Some(a), Some(b)) => !times_compatible(&a, &b, lexicon),
+                    _ => false,
+                }
+            }
+            _ => key(x) != key(y),
+        }
+    };
+    let (tf, tg) = (told(f), told(g));
+    let pairs = |t: &[Told<'_>]| -> Vec<(usize, usize)> {
+        (0..t.len())
+            .flat_map(|a| (0..t.len()).map(move |b| (a, b)))
+            .filter(|&(a, b)| a != b)
+            .collect()
+    };
+    for (a1, b1) in pairs(&tf) {
+        if !apart(f, tf[a1].value, tf[b1].value) {
+            continue;
+        }
+        for (a2, b2) in pairs(&tg) {
+            if !apart(g, tg[a2].value, tg[b2].value) {
+                continue;
+            }
+            let (sa1, sb1, sa2, sb2) = (
+                &tf[a1].sources,
+                &tf[b1].sources,
+                &tg[a2].sources,
+                &tg[b2].sources,
+            );
+            // Each account is told whole by at least one source…
+            if sa1.is_disjoint(sa2) || sb1.is_disjoint(sb2) {
+                continue;
+            }
+            // …and no source tells anything of the other.
+            let a: BTreeSet<&str> = sa1.union(sa2).copied().collect();
+            let b: BTreeSet<&str> = sb1.union(sb2).copied().collect();
+            if !a.is_disjoint(&b) || a.len() < MIN_SOURCES || b.len() < MIN_SOURCES {
+                continue;
+            }
+            return Some(TwoAccounts {
+                first: (
+                    tf[a1].value.value.clone(),
+                    tg[a2].value.value.clone(),
+                    a.len(),
+                ),
+                second: (
+                    tf[b1].value.value.clone(),
+                    tg[b2].value.value.clone(),
+                    b.len(),
+                ),
+            });
+        }
+    }
+    None
+}
