@@ -8,8 +8,9 @@
 //! incidents reported in one cluster look like when the event split cannot
 //! tell them apart (two earthquakes in the same towns, ECB+ topic 38), and
 //! SEMANTICS' `review` is for it: the times may differ, a person must look.
-//! A lone wrong day, or a day and a time that disagree along different
-//! sources, stays a conflict.
+//! A lone wrong day, a day and a time that disagree along different
+//! sources, or a third value as well backed as the smaller account, stays
+//! a conflict.
 
 use std::collections::BTreeSet;
 
@@ -149,6 +150,22 @@ fn two_accounts(f: &Finding, g: &Finding, rules: &RuleSet) -> Option<TwoAccounts
             let a: BTreeSet<&str> = sa1.union(sa2).copied().collect();
             let b: BTreeSet<&str> = sb1.union(sb2).copied().collect();
             if !a.is_disjoint(&b) || a.len() < MIN_SOURCES || b.len() < MIN_SOURCES {
+                continue;
+            }
+            // A third value that fits neither account, given by as many
+            // sources as the smaller one, is a third account: the
+            // disagreement is more than two events, and stays a conflict.
+            let smaller = a.len().min(b.len());
+            let third = |finding: &Finding, t: &[Told<'_>], x: usize, y: usize| {
+                t.iter().enumerate().any(|(k, v)| {
+                    k != x
+                        && k != y
+                        && v.sources.len() >= smaller
+                        && apart(finding, v.value, t[x].value)
+                        && apart(finding, v.value, t[y].value)
+                })
+            };
+            if third(f, &tf, a1, b1) || third(g, &tg, a2, b2) {
                 continue;
             }
             return Some(TwoAccounts {

@@ -1416,6 +1416,22 @@ mod tests {
     }
 
     #[test]
+    fn a_third_account_keeps_the_conflict() {
+        // Wednesday night against Friday afternoon would be two accounts,
+        // but three sources say Thursday: the day is in conflict.
+        let rep = report(when(&[
+            ("a", "Wednesday", "night"),
+            ("b", "Wednesday", "night"),
+            ("c", "Wednesday", "night"),
+            ("d", "Friday", "afternoon"),
+            ("e", "Friday", "afternoon"),
+            ("f", "Thursday", "night"),
+            ("g", "Thursday", "night"),
+        ]));
+        assert_eq!(status(&rep, "incident_day"), Status::Conflict);
+    }
+
+    #[test]
     fn a_day_and_a_time_that_split_the_sources_otherwise_still_conflict() {
         let rep = report(when(&[
             ("a", "Thursday", "2:09 a.m."),
