@@ -20,6 +20,9 @@ use crate::rules::{RuleSet, ValueType};
 
 /// Each account needs at least this many sources.
 const MIN_SOURCES: usize = 2;
+/// A finding with more values than this about the main subject is read as
+/// a conflict, not as two accounts (and its pairs are not all tried).
+const MAX_VALUES: usize = 12;
 
 /// True for value types that say when an incident happened.
 fn is_when(value_type: ValueType) -> bool {
@@ -51,6 +54,30 @@ fn told(finding: &Finding) -> Vec<Told<'_>> {
                 .filter(|c| !super::is_other_subject(c))
                 .map(|c| c.source.as_str())
                 .collect(),
+        })
+        .collect()
+}
+
+/// Which values of a finding cannot both be right: different days or
+/// dates, times of day that do not overlap.
+fn apart(finding: &Finding, told: &[Told<'_>], rules: &RuleSet) -> Vec<Vec<bool>> {
+    let kind = rules.kind(&finding.kind);
+    let lexicon = kind.and_then(|k| rules.lexicon(&k.lang));
+    let keys: Vec<Option<&str>> = told
+        .iter()
+        .map(|t| t.value.claims.first().map(|c| c.value.key.as_str()))
+        .collect();
+    keys.iter()
+        .map(|x| {
+            keys.iter()
+                .map(|y| match (kind.map(|k| k.value_type), x, y) {
+                    (Some(ValueType::TimeOfDay), Some(a), Some(b)) => {
+                        lexicon.is_some_and(|l| !times_compatible(a, b, l))
+                    }
+                    (Some(_), Some(a), Some(b)) => a != b,
+                    _ => false,
+                })
+                .collect()
         })
         .collect()
 }
@@ -103,25 +130,11 @@ pub(super) fn mark_two_accounts(findings: &mut [Finding], rules: &RuleSet) {
 /// The first pair of accounts (in the findings' value order: majority
 /// first) that the two findings tell, if any.
 fn two_accounts(f: &Finding, g: &Finding, rules: &RuleSet) -> Option<TwoAccounts> {
-    let apart = |finding: &Finding, x: &FindingValue, y: &FindingValue| -> bool {
-        let Some(kind) = rules.kind(&finding.kind) else {
-            return false;
-        };
-        let key = |v: &FindingValue| v.claims.first().map(|c| c.value.key.clone());
-        match kind.value_type {
-            ValueType::TimeOfDay => {
-                let Some(lexicon) = rules.lexicon(&kind.lang) else {
-                    return false;
-                };
-                match (key(x), key(y)) {
-                    (Some(a), Some(b)) => !times_compatible(&a, &b, lexicon),
-                    _ => false,
-                }
-            }
-            _ => key(x) != key(y),
-        }
-    };
     let (tf, tg) = (told(f), told(g));
+    if tf.len() > MAX_VALUES || tg.len() > MAX_VALUES {
+        return None;
+    }
+    let (apart_f, apart_g) = (apart(f, &tf, rules), apart(g, &tg, rules));
     let pairs = |t: &[Told<'_>]| -> Vec<(usize, usize)> {
         (0..t.len())
             .flat_map(|a| (0..t.len()).map(move |b| (a, b)))
@@ -129,11 +142,11 @@ fn two_accounts(f: &Finding, g: &Finding, rules: &RuleSet) -> Option<TwoAccounts
             .collect()
     };
     for (a1, b1) in pairs(&tf) {
-        if !apart(f, tf[a1].value, tf[b1].value) {
+        if !apart_f[a1][b1] {
             continue;
         }
         for (a2, b2) in pairs(&tg) {
-            if !apart(g, tg[a2].value, tg[b2].value) {
+            if !apart_g[a2][b2] {
                 continue;
             }
             let (sa1, sb1, sa2, sb2) = (
@@ -156,16 +169,12 @@ fn two_accounts(f: &Finding, g: &Finding, rules: &RuleSet) -> Option<TwoAccounts
             // sources as the smaller one, is a third account: the
             // disagreement is more than two events, and stays a conflict.
             let smaller = a.len().min(b.len());
-            let third = |finding: &Finding, t: &[Told<'_>], x: usize, y: usize| {
+            let third = |t: &[Told<'_>], apart: &[Vec<bool>], x: usize, y: usize| {
                 t.iter().enumerate().any(|(k, v)| {
-                    k != x
-                        && k != y
-                        && v.sources.len() >= smaller
-                        && apart(finding, v.value, t[x].value)
-                        && apart(finding, v.value, t[y].value)
+                    k != x && k != y && v.sources.len() >= smaller && apart[k][x] && apart[k][y]
                 })
             };
-            if third(f, &tf, a1, b1) || third(g, &tg, a2, b2) {
+            if third(&tf, &apart_f, a1, b1) || third(&tg, &apart_g, a2, b2) {
                 continue;
             }
             return Some(TwoAccounts {

@@ -1432,6 +1432,26 @@ mod tests {
     }
 
     #[test]
+    fn a_time_told_in_many_ways_is_not_read_as_two_accounts() {
+        // Two accounts, but eleven more clock times from one source each:
+        // more values than two accounts explain.
+        let mut told = vec![
+            ("a", "Thursday", "2:09 a.m."),
+            ("b", "Thursday", "2:09 a.m."),
+            ("c", "Sunday", "9:27 a.m."),
+            ("d", "Sunday", "9:27 a.m."),
+        ];
+        let others: Vec<(String, String)> = (1..=11)
+            .map(|n| (format!("x{n:02}"), format!("{n}:45 p.m.")))
+            .collect();
+        for (source, time) in &others {
+            told.push((source.as_str(), "Thursday", time.as_str()));
+        }
+        let rep = report(when(&told));
+        assert_eq!(status(&rep, "incident_time"), Status::Conflict);
+    }
+
+    #[test]
     fn a_day_and_a_time_that_split_the_sources_otherwise_still_conflict() {
         let rep = report(when(&[
             ("a", "Thursday", "2:09 a.m."),
