@@ -289,10 +289,11 @@ fn settle(vectors: &[Vector], dims: usize, mut cut: Cut) -> Cut {
     cut
 }
 
-/// The main axis along which the sources differ: the first principal
-/// component, by power iteration from the source `start`. `None` when the
-/// sources do not differ.
-fn main_axis(vectors: &[Vector], mean: &[f64], start: usize) -> Option<Vec<f64>> {
+/// The cut along the main axis on which the sources differ (the first
+/// principal component, by power iteration from the source `start`): which
+/// side of the mean each source lies on. `None` when the sources do not
+/// differ.
+fn main_axis_cut(vectors: &[Vector], mean: &[f64], start: usize) -> Option<Cut> {
     let project = |axis: &[f64]| -> Vec<f64> {
         let offset: f64 = mean.iter().zip(axis).map(|(m, a)| m * a).sum();
         vectors.iter().map(|v| dot(v, axis) - offset).collect()
@@ -315,7 +316,7 @@ fn main_axis(vectors: &[Vector], mean: &[f64], start: usize) -> Option<Vec<f64>>
         next.iter_mut().for_each(|w| *w /= length);
         axis = next;
     }
-    Some(axis)
+    Some(project(&axis).iter().map(|p| *p > 0.0).collect())
 }
 
 /// A few sources far from one another (`SEEDS` at most), each chosen as the
@@ -372,9 +373,7 @@ fn try_split(
     mean.iter_mut().for_each(|m| *m /= n as f64);
     let start =
         (0..n).min_by(|&x, &y| dot(&vectors[x], &mean).total_cmp(&dot(&vectors[y], &mean)))?;
-    let axis = main_axis(&vectors, &mean, start)?;
-    let offset: f64 = mean.iter().zip(&axis).map(|(m, a)| m * a).sum();
-    let on_axis: Cut = vectors.iter().map(|v| dot(v, &axis) > offset).collect();
+    let on_axis = main_axis_cut(&vectors, &mean, start)?;
     let mut cuts: Vec<Cut> = vec![settle(&vectors, dims, on_axis)];
     for seed in far_apart(&vectors, dims, start) {
         let mut own = vec![0.0; dims];
@@ -385,7 +384,12 @@ fn try_split(
             .iter()
             .map(|v| dot(v, &own) / n_own > dot(v, &rest) / n_rest)
             .collect();
-        cuts.push(settle(&vectors, dims, grown));
+        let grown = settle(&vectors, dims, grown);
+        // Starts that settle to the same cut, either way round, are one cut.
+        let flipped: Cut = grown.iter().map(|b| !b).collect();
+        if !cuts.contains(&grown) && !cuts.contains(&flipped) {
+            cuts.push(grown);
+        }
     }
     // How many sources of a side give each signal: one pass over the side's
     // signals, so that the shares below cost no pass over the side per
@@ -440,12 +444,14 @@ fn try_split(
         });
         (!shared_participant).then_some(between / coherence)
     };
-    if separation(&cuts[0]).is_none_or(|s| s > limit) {
+    let measured: Vec<Option<f64>> = cuts.iter().map(|cut| separation(cut)).collect();
+    if measured[0].is_none_or(|s| s > limit) {
         return None;
     }
-    let (separation, cut) = cuts
+    let (separation, cut) = measured
         .iter()
-        .filter_map(|cut| Some((separation(cut)?, cut)))
+        .zip(&cuts)
+        .filter_map(|(s, cut)| Some(((*s)?, cut)))
         .min_by(|x, y| x.0.total_cmp(&y.0))?;
     let (side_a, side_b) = sides(cut);
     let (held_a, held_b) = (holders(&side_a), holders(&side_b));
