@@ -712,6 +712,14 @@ impl RuleSet {
         }
     }
 
+    /// The built-in rules with each of `dirs` layered on top, in order: the
+    /// one way a run gets its rules. Built-in patterns compile on first use;
+    /// a user's are compiled as they load, so their errors point at file,
+    /// line and column.
+    pub fn load(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Diagnostic>> {
+        RuleSet::with_dirs_for(dirs, None)
+    }
+
     /// The built-in rules with each of `dirs` layered on top, in order.
     pub fn with_dirs(dirs: &[PathBuf]) -> Result<RuleSet, Vec<Diagnostic>> {
         RuleSet::with_dirs_for(dirs, None)
